@@ -1,0 +1,23 @@
+"""Errors that the command line reports as one line (no traceback)."""
+
+
+class InfluSimError(Exception):
+    """Base class: a user-facing error with a one-line message."""
+
+
+class ScenarioError(InfluSimError):
+    """A scenario field is invalid: names the field and the reason."""
+
+    def __init__(self, field: str, reason: str):
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+class GraphFileError(InfluSimError):
+    """A graph file is missing or malformed."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"graph file {self.path}: {reason}")

@@ -1,0 +1,102 @@
+"""What the model's rules lead one to expect of an account, before simulating.
+
+Used to rank candidates (expected engagement, cost per engagement), to derive a CPM
+from per-post fees, and by the calibration, which fits the rules so that these
+expectations (and the simulated rates) match published figures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import economics, funnel, trust
+
+
+def tier_prior(params: dict, tier_names: list, tiers) -> np.ndarray:
+    """Prior trust of each account from its tier (``parameters.tier_trust``).
+
+    Examples
+    --------
+    >>> tier_prior({"tier_trust": {"micro": 0.82, "macro": 0.73}}, ["micro", "macro"], [0, 1, 1]).tolist()
+    [0.82, 0.73, 0.73]
+    """
+    table = np.array([params["tier_trust"][t] for t in tier_names])
+    return table[np.asarray(tiers, dtype=int)]
+
+
+def own_niche_match(pop, ids) -> np.ndarray:
+    """Expected interest of each account's audience in the account's own niche."""
+    ids = np.asarray(ids, dtype=int)
+    out = np.empty(len(ids))
+    for c in np.unique(pop.pool.niche[ids]):
+        sel = pop.pool.niche[ids] == c
+        out[sel] = pop.alignment(ids[sel], int(c))
+    return out
+
+
+def expected_seen(activity, reach) -> np.ndarray:
+    """Share of an audience that sees a post: the mean over people of :func:`sim.funnel.seen_probability`.
+
+    Less than ``reach`` where reach is high, since the seen probability is capped at 1
+    (audiences are drawn regardless of activity, so the population's activity stands
+    for any audience's).
+
+    Examples
+    --------
+    >>> expected_seen(np.array([0.5, 1.0, 1.5]), np.array([0.2, 1.0])).round(3).tolist()
+    [0.2, 0.833]
+    """
+    a = np.sort(np.asarray(activity, dtype=float))
+    total = np.concatenate([[0.0], np.cumsum(a)])
+    r = np.asarray(reach, dtype=float)
+    below = np.searchsorted(a, 1.0 / np.maximum(r, 1e-300), side="left")  # people with reach * activity < 1
+    return (r * total[below] + (len(a) - below)) / len(a)
+
+
+def organic_engagement_rate(pop, params: dict, ids, luxury: float = 0.0) -> np.ndarray:
+    """Expected engagements (likes, comments, shares) per follower of an organic post.
+
+    ``seen(f) * engage_base * prior * relatability(expected match, f) * (1 + comments + shares)``
+    where ``seen`` is :func:`expected_seen` of the organic reach.
+
+    The relatability of the mean match equals the mean relatability since relatability
+    is linear in the match.
+    """
+    ids = np.asarray(ids, dtype=int)
+    f = pop.pool.followers[ids]
+    p = params
+    reach = expected_seen(pop.activity, funnel.organic_reach(f, p["reach_small"], p["reach_large"],
+                                                             p["reach_half_followers"]))
+    t = trust.influencer_trust(tier_prior(p, pop.pool.tier_names, pop.pool.tier[ids]), own_niche_match(pop, ids), f,
+                               p["status_gap"], p["interest_weight"], p["status_scale"],
+                               p["luxury_aspiration"] * luxury)
+    engage = funnel.engage_probability(t, p["engage_base"])
+    share = float(pop.share_propensity.mean()) * t
+    return reach * engage * (1.0 + p["comment_share"] + share)
+
+
+def sponsored_engagement_rate(pop, params: dict, ids, product_niche: int, luxury: float = 0.0) -> np.ndarray:
+    """Expected engagements per follower of one sponsored post for the product."""
+    ids = np.asarray(ids, dtype=int)
+    f = pop.pool.followers[ids]
+    pen = funnel.sponsored_penalty(f, params["penalty_intercept"], params["penalty_slope"])
+    fit = pop.brand_fit(ids, product_niche)
+    factor = funnel.sponsored_factor(pen, fit, params["fit_sensitivity"])
+    return organic_engagement_rate(pop, params, ids, luxury) * factor
+
+
+def post_fee(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
+    """Each account's rate for one post of format ``fmt``, USD."""
+    f = pop.pool.followers[np.asarray(ids, dtype=int)]
+    return economics.fee_per_post(f, params["fee_per_follower"], params["fee_exponent"], params["fee_jump"],
+                                  params["fee_jump_followers"], params["format_premium"][fmt])
+
+
+def cpm_rate(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
+    """USD per 1,000 views: ``parameters.cpm``, or each account's post fee over its expected views."""
+    ids = np.asarray(ids, dtype=int)
+    if params["cpm"] > 0:
+        return np.full(len(ids), params["cpm"])
+    f = pop.pool.followers[ids]
+    reach = funnel.organic_reach(f, params["reach_small"], params["reach_large"], params["reach_half_followers"])
+    return economics.implied_cpm(post_fee(pop, params, ids, fmt), f, reach)

@@ -1,0 +1,285 @@
+"""Tests for sim.peergraph: CSR invariants, conversions, generators and graph files."""
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.errors import GraphFileError
+from sim.peergraph import PeerGraph, barabasi_albert, homophilous_graph, read_graph
+
+NICHE_SHARES = [0.3, 0.25, 0.2, 0.1, 0.1, 0.05]
+GRAPHML_ONE_NODE = (
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+    '<graph edgedefault="undirected"><node id="a"/></graph></graphml>'
+)
+
+
+def niches(n, seed=0):
+    return np.random.default_rng(seed).choice(len(NICHE_SHARES), size=n, p=NICHE_SHARES)
+
+
+def check_csr(g: PeerGraph):
+    """Assert the CSR invariants: symmetric, sorted rows, no self loops or duplicates."""
+    n, indptr, indices = g.n, g.indptr, g.indices
+    assert indptr.dtype == np.int64 and indices.dtype == np.int32
+    assert indptr.shape == (n + 1,) and indptr[0] == 0 and indptr[-1] == len(indices)
+    assert np.all(np.diff(indptr) >= 0)
+    assert len(indices) % 2 == 0 and g.n_edges == len(indices) // 2
+    rows = np.repeat(np.arange(n), g.degree())
+    cols = indices.astype(np.int64)
+    assert np.all((cols >= 0) & (cols < n))
+    assert not np.any(rows == cols), "self loop"
+    # Strictly increasing within a row means sorted and no duplicates.
+    same_row = rows[1:] == rows[:-1]
+    assert np.all(cols[1:][same_row] > cols[:-1][same_row])
+    # Symmetric: the set of (row, col) equals the set of (col, row).
+    assert np.array_equal(np.sort(rows * n + cols), np.sort(cols * n + rows))
+
+
+def same_niche_share(g, niche):
+    rows = np.repeat(np.arange(g.n), g.degree())
+    return np.mean(niche[rows] == niche[g.indices])
+
+
+# --- PeerGraph --------------------------------------------------------------------------
+
+
+def test_from_edges_symmetrises_and_drops_loops_and_duplicates():
+    g = PeerGraph.from_edges([0, 1, 2, 2, 3, 0], [1, 0, 2, 0, 2, 2], n=5)
+    check_csr(g)
+    assert g.n == 5 and g.n_edges == 3  # {0,1}, {0,2}, {2,3}
+    assert g.neighbors(0).tolist() == [1, 2]
+    assert g.neighbors(2).tolist() == [0, 3]
+    assert g.degree().tolist() == [2, 1, 2, 1, 0]
+    assert g.mean_degree() == pytest.approx(6 / 5)
+
+
+def test_from_edges_rejects_bad_input():
+    with pytest.raises(ValueError):
+        PeerGraph.from_edges([0, 5], [1, 2], n=5)
+    with pytest.raises(ValueError):
+        PeerGraph.from_edges([0, 1], [1], n=5)
+    with pytest.raises(IndexError):
+        PeerGraph.from_edges([0], [1], n=2).neighbors(2)
+
+
+def test_from_edges_matches_networkx_on_random_multigraph():
+    rng = np.random.default_rng(3)
+    src, dst = rng.integers(0, 300, 3000), rng.integers(0, 300, 3000)
+    g = PeerGraph.from_edges(src, dst, n=300)
+    check_csr(g)
+    G = nx.Graph(zip(src.tolist(), dst.tolist()))
+    G.remove_edges_from(nx.selfloop_edges(G))
+    assert g.n_edges == G.number_of_edges()
+    assert set(g.to_networkx().edges()) == {tuple(sorted(e)) for e in G.edges()}
+
+
+def test_networkx_round_trip_keeps_labels_and_isolated_nodes():
+    G = nx.Graph([("ann", "bob"), ("bob", "cy"), ("cy", "ann"), ("cy", "dee")])
+    G.add_node("eve")  # isolated
+    g, labels = PeerGraph.from_networkx(G)
+    check_csr(g)
+    assert labels == list(G.nodes())
+    assert g.n == 5 and g.n_edges == 4
+    H = g.to_networkx()
+    assert sorted(H.nodes()) == list(range(5))
+    back = {frozenset((labels[u], labels[v])) for u, v in H.edges()}
+    assert back == {frozenset(e) for e in G.edges()}
+
+
+def test_from_networkx_symmetrises_directed_graphs():
+    D = nx.DiGraph([(1, 2), (2, 1), (2, 3), (3, 3)])
+    g, labels = PeerGraph.from_networkx(D)
+    check_csr(g)
+    assert labels == [1, 2, 3] and g.n_edges == 2
+
+
+def test_save_load_round_trip(tmp_path):
+    g = homophilous_graph(niches(2000), rng=5)
+    path = tmp_path / "peers.npz"
+    g.save(path)
+    h = PeerGraph.load(path)
+    assert np.array_equal(g.indptr, h.indptr) and np.array_equal(g.indices, h.indices)
+    assert h.indices.dtype == np.int32
+
+
+# --- homophilous_graph ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mean_degree", [6.0, 10.0])
+def test_homophilous_graph_invariants_and_mean_degree(mean_degree):
+    g = homophilous_graph(niches(10_000), mean_degree=mean_degree, rng=1)
+    check_csr(g)
+    assert g.n == 10_000
+    assert g.mean_degree() == pytest.approx(mean_degree, rel=0.15)
+
+
+def test_homophilous_graph_is_deterministic_per_seed():
+    niche = niches(5000)
+    a, b = homophilous_graph(niche, rng=7), homophilous_graph(niche, rng=np.random.default_rng(7))
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    c = homophilous_graph(niche, rng=8)
+    assert not (np.array_equal(a.indptr, c.indptr) and np.array_equal(a.indices, c.indices))
+
+
+def test_homophilous_graph_degrees_are_heavy_tailed():
+    deg = homophilous_graph(niches(10_000), mean_degree=10, rng=2).degree()
+    assert deg.max() > 5 * deg.mean()
+    # A Poisson degree sequence with mean 10 has variance 10; this one is far wider.
+    assert deg.var() > 5 * deg.mean()
+
+
+@pytest.mark.parametrize("homophily", [0.0, 0.2, 0.8])
+@pytest.mark.parametrize("clustering", [0.0, 0.3])
+def test_homophilous_graph_same_niche_share(homophily, clustering):
+    # Expected same-niche share: homophily + (1 - homophily) * s, with s the chance that
+    # two degree-weighted random people share a niche. Tolerance: 0.03 absolute
+    # (duplicates are likelier within a niche, so the share runs ~0.01 low).
+    niche = niches(10_000)
+    g = homophilous_graph(niche, homophily=homophily, clustering=clustering, rng=3)
+    weight = np.bincount(niche, weights=g.degree())
+    s = np.sum((weight / weight.sum()) ** 2)
+    assert same_niche_share(g, niche) == pytest.approx(homophily + (1 - homophily) * s, abs=0.03)
+
+
+def test_homophilous_graph_triadic_closure_raises_clustering():
+    niche = niches(5000)
+    sample = range(0, 5000, 4)
+    c0, c3 = (
+        nx.average_clustering(homophilous_graph(niche, clustering=c, rng=4).to_networkx(), sample)
+        for c in (0.0, 0.3)
+    )
+    assert c3 > 2 * c0 and c3 - c0 > 0.1, (c0, c3)
+
+
+def test_homophilous_graph_handles_awkward_niches():
+    # Labels need not be 0..k-1, and a niche of one person cannot hold within-niche edges.
+    g = homophilous_graph(np.arange(200) * 7 - 50, mean_degree=6, rng=0)
+    check_csr(g)
+    assert g.mean_degree() == pytest.approx(6, rel=0.15)
+    g = homophilous_graph(np.array(["food", "tech"] * 500), rng=0)
+    check_csr(g)
+
+
+def test_homophilous_graph_rejects_bad_parameters():
+    niche = niches(100)
+    bad = [dict(mean_degree=0), dict(homophily=1.5), dict(clustering=1.0), dict(degree_exponent=1)]
+    for kwargs in bad:
+        with pytest.raises(ValueError):
+            homophilous_graph(niche, **kwargs)
+
+
+# --- barabasi_albert --------------------------------------------------------------------
+
+
+def ccdf_slope(deg, lo, hi):
+    """Slope of log P(K >= k) against log k over lo..hi (about 1 - exponent)."""
+    k = np.arange(lo, hi + 1)
+    ccdf = np.array([(deg >= x).mean() for x in k])
+    return np.polyfit(np.log(k), np.log(ccdf), 1)[0]
+
+
+def test_barabasi_albert_degrees():
+    n, m = 20_000, 4
+    g = barabasi_albert(n, m, rng=1)
+    check_csr(g)
+    deg = g.degree()
+    assert g.n == n
+    assert g.mean_degree() == pytest.approx(2 * m, rel=0.02)
+    assert np.mean(deg >= m) > 0.99  # every new node brings m edges (rare repeats dropped)
+    assert deg.max() > 5 * deg.mean()
+    # Degree exponent 3: the tail of the CCDF falls like k ** -2. Uniform attachment
+    # would fall exponentially (a slope far steeper than -3 over this range).
+    assert -2.5 < ccdf_slope(deg, 2 * m, 20 * m) < -1.5
+    # Preferential attachment: the oldest nodes are the hubs.
+    assert deg[: n // 100].mean() > 5 * deg[n // 2 :].mean()
+
+
+def test_barabasi_albert_matches_networkx_generator():
+    n, m = 20_000, 3
+    ours = barabasi_albert(n, m, rng=2).degree()
+    theirs = np.array([d for _, d in nx.barabasi_albert_graph(n, m, seed=2).degree()])
+    for q in (50, 90, 99):
+        assert np.percentile(ours, q) == pytest.approx(np.percentile(theirs, q), rel=0.2)
+
+
+def test_barabasi_albert_is_deterministic_per_seed():
+    a, b, c = (barabasi_albert(5000, 3, rng=seed) for seed in (9, 9, 10))
+    assert np.array_equal(a.indices, b.indices) and np.array_equal(a.indptr, b.indptr)
+    assert not np.array_equal(a.indices, c.indices)
+
+
+def test_barabasi_albert_small_and_invalid():
+    assert sorted(barabasi_albert(2, 1, rng=0).to_networkx().edges()) == [(0, 1)]
+    assert barabasi_albert(100, 1, rng=0).n_edges == 99  # m=1 gives a tree
+    assert nx.is_tree(barabasi_albert(100, 1, rng=0).to_networkx())
+    with pytest.raises(ValueError):
+        barabasi_albert(3, 3)
+
+
+# --- read_graph -------------------------------------------------------------------------
+
+
+def test_read_graph_edgelist_with_comments_and_separators(tmp_path):
+    path = tmp_path / "peers.txt"
+    path.write_text("# people\n1 2\n2\t3   # trailing comment\n\n3,4,0.5\n")
+    G = read_graph(path)
+    assert sorted(G.edges()) == [(1, 2), (2, 3), (3, 4)]
+
+
+def test_read_graph_csv_with_header_and_string_ids(tmp_path):
+    path = tmp_path / "peers.csv"
+    path.write_text("source,target\n10,20\n20,30\n")
+    assert sorted(read_graph(path).edges()) == [(10, 20), (20, 30)]
+    path = tmp_path / "names.tsv"
+    path.write_text("ann\tbob\nbob\tcy\n")
+    assert sorted(read_graph(path).edges()) == [("ann", "bob"), ("bob", "cy")]
+
+
+def test_read_graph_written_edgelist_round_trip(tmp_path):
+    G = homophilous_graph(niches(2000), rng=6).to_networkx()
+    G.remove_nodes_from(list(nx.isolates(G)))
+    path = tmp_path / "peers.edgelist"
+    nx.write_edgelist(G, path, data=False)
+    H = read_graph(path)
+    assert set(H.nodes()) == set(G.nodes())
+    assert {frozenset(e) for e in H.edges()} == {frozenset(e) for e in G.edges()}
+
+
+def test_read_graph_graphml(tmp_path):
+    G = nx.karate_club_graph()
+    path = tmp_path / "karate.graphml"
+    nx.write_graphml(G, path)
+    H = read_graph(path)
+    assert H.number_of_nodes() == 34 and H.number_of_edges() == G.number_of_edges()
+    g, labels = PeerGraph.from_networkx(H)
+    assert g.n_edges == 78 and len(labels) == 34
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("absent.csv", None, "file not found"),
+        ("peers.json", "[]", "unknown file type '.json'"),
+        ("peers.txt", "1 2\n3\n", "line 2: expected two node ids"),
+        ("peers.graphml", "<graphml><graph", "cannot parse"),
+        ("peers.edgelist", "# nothing here\n\n", "graph has no edges"),
+        ("peers.xml", GRAPHML_ONE_NODE, "graph has no edges"),
+    ],
+)
+def test_read_graph_errors(tmp_path, name, content, reason):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(GraphFileError) as info:
+        read_graph(path)
+    message = str(info.value)
+    assert reason in message and str(path) in message
+    assert "\n" not in message
+    assert info.value.path == str(path)
+
+
+def test_read_graph_rejects_a_directory(tmp_path):
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(GraphFileError, match="not a file"):
+        read_graph(tmp_path / "d.csv")
