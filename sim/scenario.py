@@ -75,7 +75,7 @@ TIER_BOUNDS = MapOf(
 INFLUENCERS = Table(
     {
         "counts": MapOf(Field(0, int, "number of candidate accounts in this tier", lo=0, hi=1_000_000),
-                        default={"nano": 400, "micro": 200, "mid": 40, "macro": 6, "mega": 2},
+                        default={"nano": 400, "micro": 200, "mid": 40, "macro": 15, "mega": 4},
                         doc="tier name -> number of candidate accounts in the pool"),
         "max_followers": Field(3_000_000, int, "follower count of the largest possible account", lo=1000),
         "authenticity_mean": Field(0.7, float, "mean authenticity (Beta): how much creators use what they promote",

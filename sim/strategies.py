@@ -163,6 +163,26 @@ def pool_engagement_rate(pop, params: dict, sc: dict) -> np.ndarray:
     return cache[key]
 
 
+def acceptance_draws(pop, seed: np.random.SeedSequence) -> np.ndarray:
+    """One uniform per pool account deciding its answer to an offer, from a replicate's seed.
+
+    The same for every strategy of a replicate (common random numbers): an account that
+    refuses one strategy's offer also refuses another's at the same or a lower chance.
+    The stream is derived from the seed's key, not spawned, so it is the same in every
+    process.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> pop = SimpleNamespace(pool=[0] * 3)
+    >>> ss = np.random.SeedSequence(1)
+    >>> bool((acceptance_draws(pop, ss) == acceptance_draws(pop, ss)).all())
+    True
+    """
+    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 101))
+    return np.random.default_rng(child).random(len(pop.pool))
+
+
 def random_order_rng(sc: dict) -> np.random.Generator:
     """The generator of the random ranking: fixed by the scenario seed alone (shared by all strategies)."""
     return strategy_rng(sc, "", 0)
@@ -340,7 +360,7 @@ class Hiring:
     notes: list = field(default_factory=list)
 
 
-def strategy_budget(pop, sc: dict, name: str) -> float:
+def strategy_budget(pop, sc: dict, name: str, draws=None) -> float:
     """The money strategy ``name`` may commit, USD.
 
     ``budget`` if set, else ``brand.budget``; a ``micro_equal_budget`` strategy with
@@ -349,7 +369,7 @@ def strategy_budget(pop, sc: dict, name: str) -> float:
     """
     st = sc["strategies"][name]
     if st["kind"] == "micro_equal_budget" and st["match"]:
-        other = build_roster(pop, sc, st["match"])
+        other = build_roster(pop, sc, st["match"], draws=draws)
         if len(other.ids):
             return other.expected_cost()
         # nobody accepted the other strategy's offers: spend what it planned to spend instead
@@ -357,18 +377,18 @@ def strategy_budget(pop, sc: dict, name: str) -> float:
     return st["budget"] or sc["brand"]["budget"]
 
 
-def _phases(pop, sc: dict, name: str, ranked, notes: list) -> list:
+def _phases(pop, sc: dict, name: str, ranked, notes: list, draws=None) -> list:
     """The phases of a strategy; the money of a ``"rest"`` phase is set after the phase before it."""
     st = sc["strategies"][name]
     path = f"strategies.{name}"
     kind = st["kind"]
     pool = pop.pool
-    budget = strategy_budget(pop, sc, name)
+    budget = strategy_budget(pop, sc, name, draws)
     if kind == "macro":
         _check_affordable(pop, sc, st, pool.ids_of_tier(st["tier"]), budget, path)
         return [Phase("big", pool.ids_of_tier(st["tier"]), budget, max_count=1)]
     if kind == "micro_equal_following":
-        target = _target_following(pop, sc, name, ranked, notes)
+        target = _target_following(pop, sc, name, ranked, notes, draws)
         return [Phase("small", pool.ids_of_tier(st["small_tier"]), target=target)]
     if kind == "micro_equal_budget":
         return [Phase("small", pool.ids_of_tier(st["small_tier"]), budget)]
@@ -410,11 +430,11 @@ def _check_affordable(pop, sc, st, cands, money, path) -> None:
                                   f"(cheapest costs ${cost.min():,.0f}); raise brand.budget")
 
 
-def _target_following(pop, sc, name, ranked, notes: list) -> float:
+def _target_following(pop, sc, name, ranked, notes: list, draws=None) -> float:
     """Total following an equal-following strategy aims at."""
     st = sc["strategies"][name]
     if st["match"]:
-        other = build_roster(pop, sc, st["match"])
+        other = build_roster(pop, sc, st["match"], draws=draws)
         if len(other.ids):
             return float(pop.pool.followers[other.ids].sum())
         notes.append(f"{st['match']!r} hired nobody; matched the first affordable {st['tier']} account instead")
@@ -425,11 +445,14 @@ def _target_following(pop, sc, name, ranked, notes: list) -> float:
     return float(pop.pool.followers[cands[np.argmax(cost <= budget)]])
 
 
-def hire(pop, sc: dict, name: str, *, selection: str | None = None, accept_all: bool = False) -> Hiring:
+def hire(pop, sc: dict, name: str, *, selection: str | None = None, accept_all: bool = False,
+         draws=None) -> Hiring:
     """Rank, plan and send offers for strategy ``name``; who accepted and what it took.
 
     ``selection`` overrides the strategy's policy and ``accept_all`` assumes every offer
-    is accepted (the optimiser uses both to plan).
+    is accepted (the optimiser uses both to plan). ``draws`` are the uniforms that decide
+    each pool account's answer (:func:`acceptance_draws`); by default fixed by the
+    scenario seed and strategy name.
     """
     st = sc["strategies"][name]
     if accept_all:
@@ -440,7 +463,9 @@ def hire(pop, sc: dict, name: str, *, selection: str | None = None, accept_all: 
     def ranked(ids, pol=policy):
         return rank(pop, params, sc, ids, pol, random_order_rng(sc))
 
-    draws = strategy_rng(sc, name, 1).random(len(pop.pool))
+    given = draws  # a matched strategy draws its own default stream unless draws are given
+    if draws is None:
+        draws = strategy_rng(sc, name, 1).random(len(pop.pool))
     contact = contact_cost(sc, st)
     chosen: list = []
     rows: list = []
@@ -448,7 +473,7 @@ def hire(pop, sc: dict, name: str, *, selection: str | None = None, accept_all: 
     contact_total = spent = 0.0
     opt_reports: list = []
     notes: list = []
-    phases = _phases(pop, sc, name, ranked, notes)
+    phases = _phases(pop, sc, name, ranked, notes, given)
     money_total = 0.0
     for ph in phases:
         money = ph.money - spent if ph.label == "rest" else ph.money
@@ -516,7 +541,7 @@ def make_roster(pop, sc: dict, name: str, ids, contact_total: float = 0.0, *, st
                   fixed_cost=fixed, cpm=cpm, management=staff, fit=fit, partnership=st["partnership"])
 
 
-def build_roster(pop, sc: dict, name: str) -> Roster:
+def build_roster(pop, sc: dict, name: str, draws=None) -> Roster:
     """The roster of strategy ``name``: ranking (or the optimiser), outreach, then costs.
 
     ``Roster.outreach`` records the funnel: ``offers``, ``accepted``, ``acceptance_rate``,
@@ -526,9 +551,12 @@ def build_roster(pop, sc: dict, name: str) -> Roster:
     ``budget``, ``target_followers``, ``followers``, ``filled`` (whether the plan was
     filled before candidates ran out), ``candidates`` (one row per offer) and
     ``optimiser`` (its steps and the plans it compared, if it chose).
+
+    ``draws`` (see :func:`acceptance_draws`) decide who accepts; the runner passes each
+    replicate's own, so the intervals include the luck of outreach.
     """
     st = sc["strategies"][name]
-    h = hire(pop, sc, name)
+    h = hire(pop, sc, name, draws=draws)
     ros = make_roster(pop, sc, name, h.ids, h.contact_cost)
     followers = int(pop.pool.followers[ros.ids].sum())
     filled = _filled(st, h, followers)

@@ -99,6 +99,9 @@ DESIGN_TABLE = Table(
         "levels": Field(4, int, "morris: grid levels", lo=2, hi=100),
         "conf_level": Field(0.95, float, "confidence level of the sensitivity intervals", lo=0.5, hi=0.999),
         "resamples": Field(200, int, "bootstrap resamples of the sensitivity intervals", lo=10, hi=100_000),
+        "nan_policy": Field("skip", str, "sensitivity of a metric that is not finite at some points (e.g. ROI "
+                                         "when every offer was refused): skip it, or fill those points with the "
+                                         "mean of the others (noted in the output)", choices=("skip", "mean")),
     },
     "the design of experiments",
 )
@@ -750,9 +753,14 @@ def sensitivity_rows(sw: Sweep, summary: list[dict]) -> tuple[list[dict], list[s
         for m in sw.metrics:
             y = np.array([r.get(f"{m}{suffix}_mean", math.nan) for r in rows], dtype=float)
             bad = int((~np.isfinite(y)).sum())
-            if bad:
-                notes.append(f"{label} / {m}: skipped, {bad} of {len(y)} points have no finite mean")
+            if bad and (sw.design["nan_policy"] == "skip" or bad == len(y)):
+                notes.append(f"{label} / {m}: skipped, {bad} of {len(y)} points have no finite mean "
+                             "(design.nan_policy = \"mean\" fills them)")
                 continue
+            if bad:
+                notes.append(f"{label} / {m}: {bad} of {len(y)} points have no finite mean; filled with the mean "
+                             "of the others (design.nan_policy), which shrinks the indices a little")
+                y = np.where(np.isfinite(y), y, y[np.isfinite(y)].mean())
             if np.ptp(y) == 0:
                 notes.append(f"{label} / {m}: skipped, the same value at every point")
                 continue

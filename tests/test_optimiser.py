@@ -1,0 +1,80 @@
+"""The optimiser: within budget, and at least as good as the best fixed policy on the same seeds."""
+
+import numpy as np
+import pytest
+
+from sim.model import CampaignModel
+from sim.optimiser import objective_value
+from sim.population import build_population
+from sim.runner import replicate_seeds
+from sim.scenario import default_scenario, resolve, with_fields
+from sim.strategies import FIXED_POLICIES, build_roster, expected_account_cost
+
+PILOT = {"pilot_seeds": 2, "pilot_candidates": 10}
+
+
+@pytest.fixture(scope="module")
+def world():
+    sc = with_fields(default_scenario(), {"population.size": 5000, "population.represents": 400,
+                                         "campaign.days": 10, "campaign.posts_per_influencer": 2})
+    return sc, build_population(sc, use_cache=False)
+
+
+def _scenario(sc, objective, budget, outreach=False):
+    strategies = {p: {"kind": "micro_equal_budget", "selection": p, "budget": budget, "outreach": outreach}
+                  for p in FIXED_POLICIES}
+    strategies["opt"] = {"kind": "micro_equal_budget", "selection": "optimiser", "objective": objective,
+                         "budget": budget, "outreach": outreach, **PILOT}
+    return resolve({**sc, "strategies": strategies})
+
+
+def _value(pop, sc, name, objective):
+    ros = build_roster(pop, sc, name)
+    runs = []
+    for seed in replicate_seeds(sc["run"]["seed"], PILOT["pilot_seeds"]):
+        m = CampaignModel(sc, name, population=pop, roster=ros, rng=seed)
+        m.run()
+        runs.append(m.metrics())
+    return objective_value(runs, objective)
+
+
+@pytest.mark.parametrize("objective", ["conversions", "reach"])
+def test_optimiser_at_least_as_good_as_the_best_fixed_policy(world, objective):
+    sc, pop = world
+    s = _scenario(sc, objective, 6000.0)
+    fixed = {p: _value(pop, s, p, objective) for p in FIXED_POLICIES}
+    opt = _value(pop, s, "opt", objective)
+    assert opt >= max(fixed.values())
+    ros = build_roster(pop, s, "opt")
+    report = ros.outreach["optimiser"][0]
+    assert report["objective"] == objective and report["chosen"] in {"greedy", *FIXED_POLICIES}
+    assert {p["plan"] for p in report["plans"]} == {"greedy", *FIXED_POLICIES}
+    assert max(p["value"] for p in report["plans"]) == pytest.approx(opt)
+    for step in report["steps"]:
+        assert 0 <= step["fresh_share"] <= 1 and step["cost"] > 0
+        assert step["marginal_gain"] == pytest.approx(step["pilot"] * step["fresh_share"])
+
+
+@pytest.mark.parametrize("budget, outreach, objective", [(2500.0, False, "roi"), (9000.0, True, "engagements")])
+def test_optimiser_never_exceeds_the_budget(world, budget, outreach, objective):
+    sc, pop = world
+    s = _scenario(sc, objective, budget, outreach)
+    ros = build_roster(pop, s, "opt")
+    st = s["strategies"]["opt"]
+    assert len(ros.ids) > 0
+    total = expected_account_cost(pop, s, st, ros.ids).sum() + ros.outreach["outreach_staff_cost"]
+    assert total <= budget * (1 + 1e-9)
+    assert ros.outreach["expected_cost"] <= budget * (1 + 1e-9)
+    steps = ros.outreach["optimiser"][0]["steps"]
+    assert sum(x["cost"] for x in steps) <= budget * (1 + 1e-9)
+
+
+def test_optimiser_is_deterministic(world):
+    sc, pop = world
+    s = _scenario(sc, "engagements", 4000.0, True)
+    a = build_roster(pop, s, "opt").ids
+    from sim import optimiser
+
+    optimiser._CACHE.clear()
+    b = build_roster(pop, s, "opt").ids
+    assert np.array_equal(a, b)
