@@ -49,6 +49,7 @@ class Population:
     affinity_exponent: float = 2.0
     _audiences: dict = field(default_factory=dict, repr=False)
     _cdfs: dict = field(default_factory=dict, repr=False)
+    _aligned: dict = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -89,14 +90,17 @@ class Population:
         Computed from how audiences are drawn, without drawing them.
         """
         ids = np.asarray(ids, dtype=int)
-        m = self.match(slice(None), product_niche)
-        by_niche = np.array([self._cdf_weighted_mean(c, m) for c in range(len(self.niches))])
+        by_niche, mean = self._niche_alignment(product_niche)
         focus = infl.niche_focus(self.pool.followers[ids], self.audience_focus, self.audience_broadening)
-        return focus * by_niche[self.pool.niche[ids]] + (1 - focus) * m.mean()
+        return focus * by_niche[self.pool.niche[ids]] + (1 - focus) * mean
 
-    def _cdf_weighted_mean(self, c: int, values: np.ndarray) -> float:
-        w = self.interests[:, c].astype(np.float64) ** self.affinity_exponent
-        return float(w @ values / w.sum())
+    def _niche_alignment(self, product_niche: int) -> tuple[np.ndarray, float]:
+        """(mean match to ``product_niche`` of people drawn by each niche's weights, population mean)."""
+        if product_niche not in self._aligned:
+            m = self.match(slice(None), product_niche).astype(np.float64)
+            w = self.interests.astype(np.float64) ** self.affinity_exponent  # (n, K)
+            self._aligned[product_niche] = ((w.T @ m) / w.sum(axis=0), float(m.mean()))
+        return self._aligned[product_niche]
 
     def brand_fit(self, ids, product_niche: int) -> np.ndarray:
         """Brand fit of accounts, in [0, 1]: half account niche, half audience alignment.
@@ -105,8 +109,7 @@ class Population:
         """
         ids = np.asarray(ids, dtype=int)
         align = self.alignment(ids, product_niche)
-        m = self.match(slice(None), product_niche)
-        best = self._cdf_weighted_mean(product_niche, m)
+        best = self._niche_alignment(product_niche)[0][product_niche]
         same = (self.pool.niche[ids] == product_niche).astype(float)
         return 0.5 * same + 0.5 * np.minimum(align / best, 1.0)
 
