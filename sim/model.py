@@ -272,7 +272,7 @@ class CampaignModel(mesa.Model):
         """Fees, product, staff, and per-view payments for the views so far (USD)."""
         ros = self.roster
         views = self.by_influencer["views"] * self.represents
-        return float(ros.fixed_cost.sum() + ros.management.sum() + (ros.cpm * views / 1000.0).sum())
+        return float(ros.expected_cost() + (ros.cpm * views / 1000.0).sum())
 
     def metrics(self) -> dict:
         """Outcome figures of the run, in real people (see :func:`sim.economics.campaign_metrics`)."""

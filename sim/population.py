@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import special
 
 from . import influencers as infl
 from .errors import GraphFileError, ScenarioError
 from .peergraph import PeerGraph, barabasi_albert, homophilous_graph, read_graph
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass
@@ -119,36 +120,49 @@ class Population:
         return int(sum(a.nbytes for a in arrays))
 
 
-def beta_mean(rng, mean: float, concentration: float, n: int) -> np.ndarray:
-    """Beta draws with a given mean and concentration (a + b).
+def beta_mean(u, mean: float, concentration: float) -> np.ndarray:
+    """Beta quantiles of uniforms ``u`` for a given mean and concentration (a + b).
+
+    Drawing by quantiles keeps each person's rank when a parameter changes, so a sweep
+    compares like with like.
 
     Examples
     --------
-    >>> x = beta_mean(np.random.default_rng(0), 0.3, 2.0, 100_000)
+    >>> x = beta_mean(np.random.default_rng(0).random(100_000), 0.3, 2.0)
     >>> round(float(x.mean()), 2)
     0.3
     """
-    return rng.beta(mean * concentration, (1 - mean) * concentration, n).astype(np.float32)
+    return special.betaincinv(mean * concentration, (1 - mean) * concentration, u).astype(np.float32)
 
 
-def draw_people(n: int, p: dict, rng: np.random.Generator) -> dict:
+def stream(seed: np.random.SeedSequence, k: int) -> np.random.Generator:
+    """The k-th independent stream of ``seed`` (derived from its key, so the same in every process)."""
+    return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k)))
+
+
+def draw_people(n: int, p: dict, seed) -> dict:
     """Draw people's attributes from the ``population`` table of a scenario.
 
-    Susceptibility is Beta-distributed with a low concentration by default, so a
-    minority is easily influenced (Watts & Dodds 2007); activity is log-normal with mean 1.
+    Each attribute has its own random stream of ``seed`` (an int or SeedSequence), so
+    changing one parameter leaves the others' draws alone. Susceptibility is
+    Beta-distributed with a low concentration by default, so a minority is easily
+    influenced (Watts & Dodds 2007); activity is log-normal with mean 1.
     """
+    seed = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     k = len(p["niches"])
-    g = rng.standard_gamma(p["interest_concentration"], size=(n, k)).astype(np.float32)
+    g = stream(seed, 0).standard_gamma(p["interest_concentration"], size=(n, k)).astype(np.float32)
     g += np.float32(1e-12)  # a person with no interest at all still has a strongest one
     interests = g / g.sum(axis=1, keepdims=True)
     s = p["activity_sigma"]
-    activity = rng.lognormal(-s * s / 2, s, n).astype(np.float32)
+    activity = np.exp(-s * s / 2 + s * stream(seed, 1).standard_normal(n)).astype(np.float32)
+    conc = p["propensity_concentration"]
     return {
         "interests": interests,
-        "susceptibility": beta_mean(rng, p["susceptibility_mean"], p["susceptibility_concentration"], n),
+        "susceptibility": beta_mean(stream(seed, 2).random(n), p["susceptibility_mean"],
+                                    p["susceptibility_concentration"]),
         "activity": activity,
-        "share_propensity": beta_mean(rng, max(p["share_propensity_mean"], 1e-6), p["propensity_concentration"], n),
-        "purchase_propensity": beta_mean(rng, p["purchase_propensity_mean"], p["propensity_concentration"], n),
+        "share_propensity": beta_mean(stream(seed, 3).random(n), max(p["share_propensity_mean"], 1e-6), conc),
+        "purchase_propensity": beta_mean(stream(seed, 4).random(n), p["purchase_propensity_mean"], conc),
     }
 
 
@@ -190,12 +204,11 @@ def build_population(sc: dict, use_cache: bool = True, cache_dir: str | Path | N
     p = sc["population"]
     seed_seq = np.random.SeedSequence(sc["run"]["seed"]).spawn(1)[0]
     pop_seed = int(seed_seq.generate_state(1)[0])
-    rng = np.random.default_rng(seed_seq)
-    people = draw_people(p["size"], p, rng)
-    graph = build_graph(p, np.argmax(people["interests"], axis=1), rng)
+    people = draw_people(p["size"], p, stream(seed_seq, 0).bit_generator.seed_seq)
+    graph = build_graph(p, np.argmax(people["interests"], axis=1), stream(seed_seq, 1))
     i = sc["influencers"]
     pool = infl.generate_pool(i["counts"], sc["tiers"], i["max_followers"], len(p["niches"]),
-                              i["authenticity_mean"], i["monthly_offers_mean"], p["size"] * p["represents"], rng)
+                              i["authenticity_mean"], i["monthly_offers_mean"], p["size"] * p["represents"], stream(seed_seq, 2))
     pop = Population(**people, graph=graph, pool=pool, niches=list(p["niches"]), represents=p["represents"],
                      seed=pop_seed, audience_focus=i["audience_focus"], audience_broadening=i["audience_broadening"],
                      affinity_exponent=i["affinity_exponent"])

@@ -75,6 +75,7 @@ class Roster:
     management: np.ndarray  # staff cost per account, USD
     fit: np.ndarray  # brand fit per account
     partnership: str = "paid_post"
+    overhead: float = 0.0  # staff time of offers when nobody was hired (else shared in management)
     outreach: dict = field(default_factory=dict)
     candidates: list = field(default_factory=list)  # rows for the report
 
@@ -84,7 +85,7 @@ class Roster:
 
     def expected_cost(self) -> float:
         """Fees, product and staff; per-view payments are added after the run."""
-        return float(self.fixed_cost.sum() + self.management.sum())
+        return float(self.fixed_cost.sum() + self.management.sum() + self.overhead)
 
 
 # --- ranking -------------------------------------------------------------------------
@@ -538,7 +539,8 @@ def make_roster(pop, sc: dict, name: str, ids, contact_total: float = 0.0, *, st
         staff = staff + contact_total / len(ids)
     fit = pool_fit(pop, sc)[ids] if len(ids) else np.zeros(0)
     return Roster(strategy=name, ids=ids, posts=np.full(len(ids), strategy_posts(sc, st), dtype=int),
-                  fixed_cost=fixed, cpm=cpm, management=staff, fit=fit, partnership=st["partnership"])
+                  fixed_cost=fixed, cpm=cpm, management=staff, fit=fit, partnership=st["partnership"],
+                  overhead=0.0 if len(ids) else float(contact_total))
 
 
 def build_roster(pop, sc: dict, name: str, draws=None) -> Roster:

@@ -50,6 +50,7 @@ import os
 import platform
 import signal
 import sys
+import threading
 import time
 import tomllib
 import traceback
@@ -62,7 +63,7 @@ import numpy as np
 
 from .errors import InfluSimError, ScenarioError
 from .results import METRICS, mean_ci
-from .scenario import default_scenario, get_field, resolve, with_fields
+from .scenario import get_field, resolve, with_fields
 from .schema import Field, Table
 from .store import ResultStore, write_csv, write_parquet
 
@@ -563,14 +564,21 @@ def make_executor(workers: int | None = None, scheduler: str | None = None):
     # spawn, not fork: workers must not inherit the store's lock (a worker orphaned by kill -9 would hold
     # it) nor the threads of this process
     ex = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_ignore_sigint)
+                             initializer=_worker_init, initargs=(os.getpid(),))
     return ex, 2 * n, f"{n} local worker processes", lambda: ex.shutdown(wait=False, cancel_futures=True)
 
 
-def _ignore_sigint() -> None:
+def _worker_init(parent: int) -> None:
     # Ctrl-C is the driver's to handle: it stops submitting, keeps what finished, and exits;
     # workers finish their current run quietly instead of printing tracebacks
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def orphaned() -> None:  # a driver killed with -9 cannot stop its workers: they stop themselves
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, daemon=True).start()
 
 
 def dask_client(address: str):

@@ -100,3 +100,14 @@ def test_trust_erodes_with_poorly_fitting_posts(small_scenario):
     m = run(sc, "micro_equal_budget")
     expected = (1 - 0.5 * (1 - m.roster.fit)) ** m.roster.posts
     assert np.allclose(m.erosion, expected)
+
+
+def test_a_campaign_nobody_accepts_still_costs_the_outreach(small_scenario):
+    from sim.runner import run_scenario
+
+    sc = with_fields(small_scenario, {"parameters.accept_base": 0.001, "parameters.accept_fit_weight": 0.0,
+                                      "run.replicates": 1})
+    res = run_scenario(sc, workers=1)
+    for r in res:
+        assert r.metrics["influencers"] == 0 and r.metrics["impressions"] == 0
+        assert r.metrics["cost"] > 0 and r.metrics["roi"] == -1.0
