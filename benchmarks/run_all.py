@@ -6,9 +6,16 @@ write them all to ``benchmarks/results/benchmarks.json``.
     python benchmarks/run_all.py --skip cascade --repeats 5
 
 Each benchmark script runs as its own process and writes its own JSON next to this
-file's output (``campaign.json``, ``cascade.json``); their detailed output streams to
-the console first, then the table. Wall times depend on what else runs on the machine:
-the campaign benchmarks record the load average and CPU times too.
+file's output (``campaign.json``, ``cascade.json``, ``cascade_seed_set.json``); their
+detailed output streams to the console first, then the table. Wall times depend on what
+else runs on the machine: the campaign benchmarks record the load average and CPU times
+too.
+
+The cascade benchmark runs in two modes (see ``benchmarks/cascade.py --help``): 10
+cascades from 1 random seed node each, and 10 cascades each from a set of 10 random seed
+nodes. Single-seed cascade sizes on a scale-free graph are bimodal, so their mean over
+10 runs is far too noisy to test "within 2%"; the table takes the 2% check from the
+seed-set mode and shows the single-seed sizes for information only.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BENCHMARKS = ("graph_build", "cascade", "campaign")
+SEED_SET = 10  # seed nodes per cascade in the cascade benchmark's seed-set mode
 
 
 def run(cmd: list[str]) -> tuple[int, str, float]:
@@ -48,20 +56,23 @@ def rows_from(results: dict) -> list[tuple]:
         wall = next((w.split("=")[1] for w in line.split() if w.startswith("wall=")), "?")
         peak = next((w.split("=")[1] for w in line.split() if w.startswith("peak_rss=")), "?")
         rows.append(("graph_build", f"{name} build", f"{wall} (peak {peak})", "", None))
-    c = results.get("cascade", {}).get("json")
-    if c:
-        for r in c["results"]:
+    for key, name, size_target in (("cascade", "cascade (1 seed node)", False),
+                                   ("cascade_seed_set", f"cascade (seed set of {SEED_SET})", True)):
+        c = results.get(key, {}).get("json")
+        for r in c["results"] if c else []:
             p = r["p"]
-            rows.append(("cascade", f"p={p} throughput ours / cynetdiff",
+            rows.append((name, f"p={p} throughput ours / cynetdiff",
                          f"{r['throughput_ratio']:.2f}x ({r['ours']['edges_per_s_median'] / 1e6:.0f} vs "
                          f"{r['cynetdiff']['edges_per_s_median'] / 1e6:.0f} M edges/s)", ">= 2x",
                          r["throughput_ratio"] >= 2))
-            rows.append(("cascade", f"p={p} mean cascade size ours vs cynetdiff",
-                         f"{r['ours']['size']['mean']:,.0f} vs {r['cynetdiff']['size']['mean']:,.0f} "
-                         f"({r['mean_size_rel_diff']:+.1%} +- {r['mean_size_rel_diff_se']:.1%})", "within 2%",
-                         abs(r["mean_size_rel_diff"]) <= 0.02))
-            if "giant_mean_rel_diff" in r:
-                rows.append(("cascade", f"p={p} mean size of giant cascades, ours vs cynetdiff",
+            size = (f"{r['ours']['size']['mean']:,.0f} vs {r['cynetdiff']['size']['mean']:,.0f} "
+                    f"({r['mean_size_rel_diff']:+.2%} +- {r['mean_size_rel_diff_se']:.2%} SE): {r['size_check']}")
+            if size_target:  # met: yes / NO, or "unresolved" when the noise is too large to tell
+                met = {"within 2%": True, "NOT within 2%": False}.get(r["size_check"], "unresolved")
+                rows.append((name, f"p={p} mean cascade size ours vs cynetdiff", size, "within 2%", met))
+            else:  # bimodal sizes: for information only
+                rows.append((name, f"p={p} mean cascade size ours vs cynetdiff", size, "", None))
+                rows.append((name, f"p={p} mean size of giant cascades, ours vs cynetdiff",
                              f"{r['giant_mean_rel_diff']:+.2%}", "", None))
     b = results.get("campaign", {}).get("json", {}).get("benchmarks", {})
     if "campaign_1m" in b:
@@ -96,7 +107,8 @@ def rows_from(results: dict) -> list[tuple]:
 
 def table(rows: list[tuple]) -> list[str]:
     heads = ("benchmark", "figure", "value", "target", "met")
-    cells = [heads] + [(a, b, c, d, "" if ok is None else ("yes" if ok else "NO")) for a, b, c, d, ok in rows]
+    cells = [heads] + [(a, b, c, d, "" if ok is None else ok if isinstance(ok, str) else ("yes" if ok else "NO"))
+                       for a, b, c, d, ok in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(5)]
     fmt = "  ".join(f"{{:{w}}}" for w in widths)
     out = [fmt.format(*heads), "  ".join("-" * w for w in widths)]
@@ -122,10 +134,12 @@ def main(argv=None) -> dict:
         results["graph_build"] = {"status": rc, "seconds": secs,
                                   "lines": [ln for ln in text.splitlines() if "wall=" in ln]}
     if "cascade" not in args.skip:
-        out = RESULTS / "cascade.json"
-        rc, _text, secs = run([py, str(HERE / "cascade.py"), "--n", str(n), "--reps", str(repeats), "--json", str(out)])
-        results["cascade"] = {"status": rc, "seconds": secs,
-                              "json": json.loads(out.read_text()) if rc == 0 and out.is_file() else None}
+        for key, seed_set in (("cascade", 1), ("cascade_seed_set", SEED_SET)):
+            out = RESULTS / f"{key}.json"
+            rc, _text, secs = run([py, str(HERE / "cascade.py"), "--n", str(n), "--seeds", "10",
+                                   "--seed-set", str(seed_set), "--reps", str(repeats), "--json", str(out)])
+            results[key] = {"status": rc, "seconds": secs,
+                            "json": json.loads(out.read_text()) if rc == 0 and out.is_file() else None}
     if "campaign" not in args.skip:
         out = RESULTS / "campaign.json"
         cmd = [py, str(HERE / "campaign.py"), "--repeats", str(repeats), "--json", str(out)]

@@ -57,6 +57,18 @@ class PeopleState:
         return cls(b(), b(), b(), b(), b(), np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n, np.float32))
 
 
+def series_reporters(represents: int) -> dict:
+    """The model-level series the DataCollector records each hour (cumulative, real people)."""
+    return {
+        "hour": lambda m: m.steps,
+        "impressions": lambda m: m.impressions * represents,
+        "reach": lambda m: m.reached * represents,
+        "engagements": lambda m: (m.likes + m.comments + m.shares) * represents,
+        "shares": lambda m: m.shares * represents,
+        "conversions": lambda m: m.conversions * represents,
+    }
+
+
 class CampaignModel(mesa.Model):
     """One campaign of one strategy. One step is one hour.
 
@@ -95,15 +107,7 @@ class CampaignModel(mesa.Model):
                               ("views", "impressions", "likes", "comments", "shares", "conversions")}
         self.wom_ties: list = []
         self._queue: dict = {}
-        rep = self.represents
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "hour": lambda m: m.steps,
-            "impressions": lambda m: m.impressions * rep,
-            "reach": lambda m: m.reached * rep,
-            "engagements": lambda m: (m.likes + m.comments + m.shares) * rep,
-            "shares": lambda m: m.shares * rep,
-            "conversions": lambda m: m.conversions * rep,
-        })
+        self.datacollector = mesa.DataCollector(model_reporters=series_reporters(self.represents))
         self.datacollector.collect(self)
 
     def population_array(self, name: str) -> np.ndarray:

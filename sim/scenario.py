@@ -220,13 +220,19 @@ def load_scenario(path: str | Path | None) -> dict:
     if path is None:
         return default_scenario()
     p = Path(path)
+    return resolve(read_toml(p)[0], base_dir=p.parent)
+
+
+def read_toml(path: str | Path, field: str = "scenario", error: type = ScenarioError) -> tuple[dict, str]:
+    """(parsed table, text) of a TOML file; a missing or malformed file is ``error(field, reason)``."""
+    p = Path(path)
     if not p.is_file():
-        raise ScenarioError("scenario", f"file not found: {p}")
+        raise error(field, f"file not found: {p}")
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        return tomllib.loads(text), text
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError("scenario", f"{p} is not valid TOML ({exc})") from None
-    return resolve(raw, base_dir=p.parent)
+        raise error(field, f"{p} is not valid TOML ({exc})") from None
 
 
 def load_scenario_text(text: str) -> dict:

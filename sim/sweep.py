@@ -52,7 +52,6 @@ import signal
 import sys
 import threading
 import time
-import tomllib
 import traceback
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -63,7 +62,7 @@ import numpy as np
 
 from .errors import InfluSimError, ScenarioError
 from .results import METRICS, mean_ci
-from .scenario import get_field, resolve, with_fields
+from .scenario import get_field, read_toml, resolve, with_fields
 from .schema import Field, Table
 from .store import ResultStore, write_csv, write_parquet
 
@@ -203,13 +202,7 @@ def load_sweep(path: str | Path) -> Sweep:
     Raises :class:`SweepError` (a :class:`~sim.errors.ScenarioError`) naming the bad field.
     """
     p = Path(path)
-    if not p.is_file():
-        raise SweepError("sweep", f"file not found: {p}")
-    try:
-        text = p.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SweepError("sweep", f"{p} is not valid TOML ({exc})") from None
+    raw, text = read_toml(p, "sweep", SweepError)
     return parse_sweep(raw, base_dir=p.parent, default_name=p.stem, source=text)
 
 
@@ -310,12 +303,7 @@ def _merge(a: dict, b: dict) -> dict:
 def _base_scenario(file: str, base_dir: Path, overrides: dict, seed: int, replicates: int) -> dict:
     if file:
         p = Path(file) if Path(file).is_absolute() else base_dir / file
-        if not p.is_file():
-            raise SweepError("sweep.scenario", f"file not found: {p}")
-        try:
-            raw = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise SweepError("sweep.scenario", f"{p} is not valid TOML ({exc})") from None
+        raw = read_toml(p, "sweep.scenario", SweepError)[0]
         scen_dir = p.parent
     else:
         raw, scen_dir = {}, base_dir

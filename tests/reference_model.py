@@ -37,7 +37,7 @@ import numpy as np
 
 from sim import economics, funnel, trust
 from sim.forecast import tier_prior
-from sim.model import ACTIVITY_CAP
+from sim.model import ACTIVITY_CAP, series_reporters
 from sim.population import Population, build_population
 from sim.strategies import Roster, build_roster
 
@@ -209,15 +209,7 @@ class ReferenceModel(mesa.Model):
         for i, person in enumerate(self.people):
             person.peers = [self.people[v] for v in g.indices[g.indptr[i]:g.indptr[i + 1]].tolist()]
         self.accounts = [RefInfluencer(self, k) for k in range(r)]
-        rep = pop.represents
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "hour": lambda m: m.steps,
-            "impressions": lambda m: m.impressions * rep,
-            "reach": lambda m: m.reached * rep,
-            "engagements": lambda m: (m.likes + m.comments + m.shares) * rep,
-            "shares": lambda m: m.shares * rep,
-            "conversions": lambda m: m.conversions * rep,
-        })
+        self.datacollector = mesa.DataCollector(model_reporters=series_reporters(pop.represents))
         self.datacollector.collect(self)
 
     def step(self) -> None:
