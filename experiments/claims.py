@@ -367,7 +367,7 @@ def organic_rates(s: Settings, bands: list[tuple[float, float]], replicates: int
     pop = build_population(sc)
     out = {b: {"er": [], "lc": []} for b in bands}
     cap = 0.5 * pop.n * pop.represents
-    for r, seed in enumerate(replicate_seeds(sc["run"]["seed"], replicates or s.replicates)):
+    for seed in replicate_seeds(sc["run"]["seed"], replicates or s.replicates):
         rng = np.random.default_rng(seed.spawn(1)[0])
         fs, which = [], []
         for b in bands:
@@ -469,7 +469,7 @@ def micro_macro_runs(s: Settings) -> dict:
     if key in _MICRO_MACRO_CACHE:
         return _MICRO_MACRO_CACHE[key]
     conds = []
-    for factor, label, level, changes in sweep_conditions(s):
+    for factor, label, _level, changes in sweep_conditions(s):
         names = ("macro", "micro_budget", "micro_following") + (("mega", "micro_budget_mega")
                                                                 if factor == "baseline" else ())
         sc = s.scenario({**changes, "strategies": {k: STRATEGIES[k] for k in names}})

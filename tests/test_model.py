@@ -68,7 +68,6 @@ def test_impressions_match_the_analytic_expectation(small_scenario):
     pop = build_population(sc)
     sims = [run(sc, "micro_equal_budget", s) for s in range(20)]
     m0 = sims[0]
-    p = sc["parameters"]
     expected = 0.0
     for k, j in enumerate(m0.roster.ids):
         aud = pop.audience(j)
