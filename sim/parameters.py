@@ -41,7 +41,9 @@ PARAMETERS = Table(
             # (reference/creator_survey.csv); above micro no figure: the 73% of an average person
             # (same survey) is used as an upper bound [assumption].
             default={"nano": 0.82, "micro": 0.82, "mid": 0.73, "macro": 0.73, "mega": 0.73},
-            doc="tier name -> prior trust (Experticity 2016 for nano/micro; 0.73 above [assumption])",
+            doc="tier name -> prior trust (Experticity 2016 for nano/micro; 0.73 above [assumption]); merged "
+                "with the defaults",
+            merge=True,
         ),
         "peer_trust": Field(0.73, float, "trust in a peer's recommendation (Experticity 2016: 73%)", lo=0, hi=1),
         # sponsored posts: reference/sponsored_penalty.csv (Mavrck)
@@ -76,7 +78,8 @@ PARAMETERS = Table(
             Field(0.0, float, "price premium of the format", lo=0, hi=10),
             # HypeAuditor midpoints (reference/format_premiums.csv); a plain post is the base
             default={"post": 0.0, "video": 0.45, "carousel": 0.25, "story_with_link": 0.15},
-            doc="format -> price premium (HypeAuditor, midpoints)",
+            doc="format -> price premium (HypeAuditor, midpoints); merged with the defaults",
+            merge=True,
         ),
         "package_discount": Field(0.15, float, "discount per post in multi-post packages [assumption]", lo=0, hi=1),
         "takeover_premium": Field(0.5, float, "price premium of an account takeover [assumption]", lo=0, hi=10),

@@ -76,7 +76,8 @@ INFLUENCERS = Table(
     {
         "counts": MapOf(Field(0, int, "number of candidate accounts in this tier", lo=0, hi=1_000_000),
                         default={"nano": 400, "micro": 200, "mid": 40, "macro": 15, "mega": 4},
-                        doc="tier name -> number of candidate accounts in the pool"),
+                        doc="tier name -> number of candidate accounts in the pool (merged with the defaults)",
+                        merge=True),
         "max_followers": Field(3_000_000, int, "follower count of the largest possible account", lo=1000),
         "authenticity_mean": Field(0.7, float, "mean authenticity (Beta): how much creators use what they promote",
                                    lo=0.01, hi=0.99),
@@ -197,6 +198,7 @@ def resolve(raw: dict, base_dir: Path | None = None) -> dict:
     30
     """
     sc = SCENARIO.check("", raw)
+    _drop_defaults_of_other_tiers(sc, raw)
     _check_cross_fields(sc)
     path = sc["population"]["graph"]["path"]
     if path and base_dir is not None and not Path(path).is_absolute():
@@ -287,6 +289,15 @@ def with_fields(sc: dict, changes: dict) -> dict:
 def scenario_json(sc: dict) -> str:
     """The resolved scenario as stable JSON text."""
     return json.dumps(sc, indent=2, sort_keys=True)
+
+
+def _drop_defaults_of_other_tiers(sc: dict, raw: dict) -> None:
+    """Per-tier tables merged with defaults keep only the scenario's tiers (unless the user named others)."""
+    tiers = set(sc["tiers"])
+    for section, key in (("influencers", "counts"), ("parameters", "tier_trust")):
+        given = raw.get(section, {}).get(key, {}) if isinstance(raw.get(section), dict) else {}
+        given = given if isinstance(given, dict) else {}
+        sc[section][key] = {t: v for t, v in sc[section][key].items() if t in tiers or t in given}
 
 
 def _check_cross_fields(sc: dict) -> None:

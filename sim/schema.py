@@ -95,22 +95,29 @@ class Table:
 
 @dataclass(frozen=True)
 class MapOf:
-    """A table whose keys are user-chosen names and whose values all share one schema."""
+    """A table whose keys are user-chosen names and whose values all share one schema.
+
+    With ``merge``, the user's entries change or add to the defaults (a scenario that
+    sets one tier's count keeps the others); without, they replace them (strategies).
+    """
 
     value: Field | Table
     default: dict = field(default_factory=dict)
     doc: str = ""
     min_items: int = 0
+    merge: bool = False
 
     def defaults(self) -> dict:
-        return self.check("", _copy(self.default)) if self.default else {}
+        return {k: self.value.check(k, v) for k, v in _copy(self.default).items()}
 
     def check(self, path: str, value: Any) -> dict:
         if not isinstance(value, dict):
             raise ScenarioError(path, f"expected a table, got {_kind(value)}")
         if len(value) < self.min_items:
             raise ScenarioError(path, f"needs at least {self.min_items} entries")
-        return {k: self.value.check(_join(path, k), v) for k, v in value.items()}
+        out = self.defaults() if self.merge else {}
+        out.update({k: self.value.check(_join(path, k), v) for k, v in value.items()})
+        return out
 
     def json_schema(self) -> dict:
         return {

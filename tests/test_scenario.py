@@ -107,3 +107,22 @@ def test_json_schema_describes_every_default_field():
         if isinstance(table, dict) and "properties" in props[section]:
             assert set(table) == set(props[section]["properties"])
     assert props["population"]["properties"]["size"]["minimum"] == 100
+
+
+def test_per_tier_tables_merge_with_the_defaults():
+    sc = load_scenario_text("[influencers.counts]\nmega = 0\n[parameters.tier_trust]\nmacro = 0.6\n")
+    assert sc["influencers"]["counts"] == {"nano": 400, "micro": 200, "mid": 40, "macro": 15, "mega": 0}
+    assert sc["parameters"]["tier_trust"]["macro"] == 0.6 and sc["parameters"]["tier_trust"]["micro"] == 0.82
+    # strategies replace the defaults rather than adding to them
+    assert list(load_scenario_text("[strategies.a]\nkind = 'macro'\n")["strategies"]) == ["a"]
+
+
+def test_own_tiers_drop_the_default_tiers_tables():
+    text = ("[tiers]\nsmall = 1000\nbig = 200000\n[influencers.counts]\nsmall = 50\nbig = 3\n"
+            "[parameters.tier_trust]\nsmall = 0.8\nbig = 0.7\n"
+            "[strategies.a]\nkind = 'macro'\ntier = 'big'\nsmall_tier = 'small'\n")
+    sc = load_scenario_text(text)
+    assert sc["influencers"]["counts"] == {"small": 50, "big": 3}
+    assert set(sc["parameters"]["tier_trust"]) == {"small", "big"}
+    with pytest.raises(ScenarioError, match="parameters.tier_trust.big"):
+        load_scenario_text(text.replace("big = 0.7\n", ""))
