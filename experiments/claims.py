@@ -34,8 +34,7 @@ from . import calibrate
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 SUPPORTED, NOT_SUPPORTED = "supported", "not supported"
-# the default pool with more mega accounts (a comparison with "one celebrity" needs one that accepts)
-# and a comparison with "one macro account" needs one that accepts
+# the default pool with more mega accounts: a comparison with "one celebrity" needs one that accepts
 BIG_POOL = {"nano": 400, "micro": 200, "mid": 40, "macro": 12, "mega": 6}
 
 
