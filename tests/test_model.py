@@ -110,3 +110,25 @@ def test_a_campaign_nobody_accepts_still_costs_the_outreach(small_scenario):
     for r in res:
         assert r.metrics["influencers"] == 0 and r.metrics["impressions"] == 0
         assert r.metrics["cost"] > 0 and r.metrics["roi"] == -1.0
+
+
+@pytest.mark.parametrize("draw", range(6))
+def test_invariants_hold_across_random_worlds(small_scenario, draw):
+    rng = np.random.default_rng(draw)
+    sc = with_fields(small_scenario, {
+        "parameters.engage_base": float(rng.uniform(0.05, 1.0)),
+        "parameters.conversion_base": float(rng.uniform(0.0, 1.0)),
+        "population.share_propensity_mean": float(rng.uniform(0.0, 0.9)),
+        "population.susceptibility_mean": float(rng.uniform(0.05, 0.95)),
+        "population.graph.mean_degree": float(rng.uniform(2, 30)),
+        "product.luxury": float(rng.uniform(0, 1)),
+        "campaign.days": int(rng.integers(1, 8)),
+    })
+    for strategy in ("macro", "micro_equal_budget"):
+        m = run(sc, strategy, seed=draw)
+        x, st = m.metrics(), m.state
+        assert x["conversions"] <= x["engaged_people"] <= x["reach"] <= x["impressions"]
+        assert x["reach"] <= m.population.n * m.represents
+        assert x["earned_reach"] <= x["reach"] and x["shares"] <= x["engaged_people"]
+        assert not np.any((st.purchases > 0) & ~st.engaged) and not np.any(st.engaged & ~st.seen)
+        assert st.purchases.max() <= 1
