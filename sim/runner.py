@@ -18,8 +18,6 @@ import numpy as np
 from .population import build_population
 from .strategies import acceptance_draws, build_roster
 
-SERIES_EVERY = 1  # hours between kept time-series points
-
 
 @dataclass
 class RunResult:
@@ -62,7 +60,7 @@ def run_task(task: tuple) -> RunResult:
     model = CampaignModel(sc, name, population=pop, roster=roster, rng=seed)
     model.run()
     df = model.datacollector.get_model_vars_dataframe()
-    series = {c: df[c].to_numpy()[::SERIES_EVERY] for c in df.columns}
+    series = {c: df[c].to_numpy() for c in df.columns}
     ties = None
     if r == 0 and model.wom_ties:
         ties = tuple(np.concatenate(x) for x in zip(*model.wom_ties))
