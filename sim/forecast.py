@@ -65,8 +65,7 @@ def organic_engagement_rate(pop, params: dict, ids, luxury: float = 0.0) -> np.n
     ids = np.asarray(ids, dtype=int)
     f = pop.pool.followers[ids]
     p = params
-    reach = expected_seen(pop.activity, funnel.organic_reach(f, p["reach_small"], p["reach_large"],
-                                                             p["reach_half_followers"]))
+    reach = seen_share(pop, p, ids)
     t = trust.influencer_trust(tier_prior(p, pop.pool.tier_names, pop.pool.tier[ids]), own_niche_match(pop, ids), f,
                                p["status_gap"], p["interest_weight"], p["status_scale"],
                                p["luxury_aspiration"] * luxury)
@@ -92,11 +91,22 @@ def post_fee(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
                                   params["fee_jump_followers"], params["format_premium"][fmt])
 
 
+def seen_share(pop, params: dict, ids) -> np.ndarray:
+    """Share of each account's followers expected to see one post (:func:`expected_seen` of its reach)."""
+    f = pop.pool.followers[np.asarray(ids, dtype=int)]
+    reach = funnel.organic_reach(f, params["reach_small"], params["reach_large"], params["reach_half_followers"])
+    return expected_seen(pop.activity, reach)
+
+
+def expected_views(pop, params: dict, ids) -> np.ndarray:
+    """Expected real views of one post of each account."""
+    return pop.pool.followers[np.asarray(ids, dtype=int)] * seen_share(pop, params, ids)
+
+
 def cpm_rate(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
     """USD per 1,000 views: ``parameters.cpm``, or each account's post fee over its expected views."""
     ids = np.asarray(ids, dtype=int)
     if params["cpm"] > 0:
         return np.full(len(ids), params["cpm"])
-    f = pop.pool.followers[ids]
-    reach = funnel.organic_reach(f, params["reach_small"], params["reach_large"], params["reach_half_followers"])
-    return economics.implied_cpm(post_fee(pop, params, ids, fmt), f, reach)
+    return economics.implied_cpm(post_fee(pop, params, ids, fmt), pop.pool.followers[ids],
+                                 seen_share(pop, params, ids))

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import economics, forecast, funnel, outreach
+from . import economics, forecast, outreach
 from .errors import ScenarioError
 
 FIXED_POLICIES = ("brand_fit", "engagement_rate", "followers", "random", "cost_per_engagement")
@@ -284,9 +284,7 @@ def expected_account_cost(pop, sc: dict, st: dict, ids) -> np.ndarray:
     fixed, cpm, staff = account_costs(pop, sc, st, ids)
     if not cpm.any():
         return fixed + staff
-    p = sc["parameters"]
-    f = pop.pool.followers[ids]
-    views = f * funnel.organic_reach(f, p["reach_small"], p["reach_large"], p["reach_half_followers"])
+    views = forecast.expected_views(pop, sc["parameters"], ids)
     return fixed + staff + cpm * views / 1000.0 * strategy_posts(sc, st)
 
 
