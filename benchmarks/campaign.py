@@ -15,18 +15,18 @@ campaign_1m
     the cache, loading it back, roster (audiences drawn), model construction and
     simulation per strategy; peak memory (``ru_maxrss``); word of mouth's share of the
     simulation and the peer-graph edges it examined per second (the out-edges of every
-    sharer: each one is an independent trial, resolved by skipping in ``sim.wordofmouth``).
+    sharer: each one is an independent trial, resolved by skipping in ``sim.rules.wordofmouth``).
     Targets: simulation <= 10 s, build <= 30 s (<= 3 s from the cache), peak <= 4 GB.
 per_agent_reference
     The same campaign at 100,000 people (``represents = 10``: the same real follower
     counts), run by ``tests/reference_model.py`` (every Mesa agent applies the rules in
-    its own ``step``) and by the fast path (``sim.model.CampaignModel``) in the same
+    its own ``step``) and by the fast path (``sim.campaign.model.CampaignModel``) in the same
     process, same population and rosters. Prints the ratio (target >= 50x). With
     ``--ref-days D`` both run only the first D days.
 default_replicates
     The embedded default scenario (100,000 people) with ``--replicates`` (100) replicates
     of each strategy on ``--workers`` (2) worker processes through
-    ``sim.runner.run_scenario``, as ``influsim run`` does, with a warm population cache.
+    ``sim.studies.runs.run_scenario``, as ``influsim run`` does, with a warm population cache.
     Target < 60 s. Also reports the CPU seconds per task measured inside the workers.
 
 Each repetition runs in a fresh Python process (so that peak memory, caches and start-up
@@ -96,10 +96,10 @@ def campaign_strategies(sc: dict, pop) -> tuple[dict, dict]:
 
 
 class WordOfMouthMeter:
-    """Wraps ``sim.model.wordofmouth.spread`` to time it and count the edges it examined."""
+    """Wraps ``sim.campaign.model.wordofmouth.spread`` to time it and count the edges it examined."""
 
     def __init__(self):
-        import sim.model as model_module
+        import sim.campaign.model as model_module
 
         self.module = model_module.wordofmouth
         self.spread = self.module.spread
@@ -139,10 +139,10 @@ def peak_rss_mb() -> float:
 # --- one repetition of each benchmark (run in a fresh process) ---------------------------
 
 def run_campaign_1m(args) -> dict:
-    import sim.population as population
-    from sim.agents import Follower
-    from sim.model import CampaignModel
-    from sim.strategies import build_roster
+    import sim.world.population as population
+    from sim.campaign.agents import Follower
+    from sim.campaign.model import CampaignModel
+    from sim.campaign.strategies import build_roster
 
     represents = max(1, round(1_000_000 / args.n))  # 1 at a million people; a smaller --n keeps the market
     out: dict = {"people": args.n, "represents": represents}
@@ -204,9 +204,9 @@ def run_per_agent_reference(args) -> dict:
     sys.path.insert(0, str(ROOT / "tests"))
     from reference_model import ReferenceModel
 
-    from sim.model import CampaignModel
-    from sim.population import build_population
-    from sim.strategies import build_roster
+    from sim.campaign.model import CampaignModel
+    from sim.world.population import build_population
+    from sim.campaign.strategies import build_roster
 
     n, represents = args.ref_n, max(1, round(1_000_000 / args.ref_n))
     sc = campaign_scenario(n, represents, args.days)
@@ -248,8 +248,8 @@ def run_per_agent_reference(args) -> dict:
 
 
 def _timed_task(task):
-    """sim.runner.run_task, with the worker's CPU time and pid (for the diagnostic pass)."""
-    from sim.runner import run_task
+    """sim.studies.runs.run_task, with the worker's CPU time and pid (for the diagnostic pass)."""
+    from sim.studies.runs import run_task
 
     c, t = time.process_time(), time.perf_counter()
     result = run_task(task)
@@ -257,8 +257,8 @@ def _timed_task(task):
 
 
 def run_default_replicates(args) -> dict:
-    from sim.population import build_population
-    from sim.runner import execute, run_scenario, tasks_for
+    from sim.world.population import build_population
+    from sim.studies.runs import execute, run_scenario, tasks_for
     from sim.scenario import default_scenario, with_fields
 
     sc = with_fields(default_scenario(), {"run.replicates": args.replicates})

@@ -1,4 +1,4 @@
-"""Independent cascade on a Barabasi-Albert graph: sim.wordofmouth against cynetdiff.
+"""Independent cascade on a Barabasi-Albert graph: sim.rules.wordofmouth against cynetdiff.
 
     python benchmarks/cascade.py [--n 1000000] [--m 5] [--seeds 10] [--seed-set 1] [--reps 3] [--json PATH]
 
@@ -60,7 +60,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from sim.wordofmouth import independent_cascade  # noqa: E402
+from sim.rules.wordofmouth import independent_cascade  # noqa: E402
 
 try:
     from cynetdiff.models import IndependentCascadeModel
@@ -108,15 +108,15 @@ def _ba_numpy(n: int, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
 def build_graph(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     """CSR of an undirected BA graph (both directions), and the builder's name."""
     try:
-        from sim.peergraph import barabasi_albert
+        from sim.world.peergraph import barabasi_albert
 
         g = barabasi_albert(n, m, np.random.default_rng(seed))
         indptr = np.asarray(g.indptr, dtype=np.int64)
         indices = np.asarray(g.indices, dtype=np.int32)
         if indptr.size == n + 1 and indptr[-1] == indices.size:
-            return indptr, indices, "sim.peergraph.barabasi_albert"
+            return indptr, indices, "sim.world.peergraph.barabasi_albert"
     except Exception as exc:  # not there yet, or broken: use our own
-        print(f"sim.peergraph.barabasi_albert unavailable ({exc!r}); using the numpy fallback")
+        print(f"sim.world.peergraph.barabasi_albert unavailable ({exc!r}); using the numpy fallback")
     indptr, indices = _ba_numpy(n, m, np.random.default_rng(seed))
     return indptr, indices, "benchmarks/cascade.py numpy fallback"
 
@@ -135,7 +135,7 @@ def draw_seed_sets(rng, n: int, count: int, k: int) -> np.ndarray:
 
 
 def run_ours(indptr, indices, seed_set, p, rng):
-    """(seconds, size, active mask) of one cascade with sim.wordofmouth."""
+    """(seconds, size, active mask) of one cascade with sim.rules.wordofmouth."""
     t = time.perf_counter()
     active = independent_cascade(indptr, indices, seed_set, p, rng)
     size = int(active.sum())

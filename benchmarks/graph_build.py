@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from sim.peergraph import barabasi_albert, homophilous_graph
+from sim.world.peergraph import barabasi_albert, homophilous_graph
 
 BUILDERS = {
     # 12 niches of unequal size, like the design's handful of interest groups.

@@ -5,7 +5,7 @@
 Each group of parameters is fitted by least squares in log space (``scipy.optimize``)
 to its rows of ``experiments/reference``; every target is printed with the model's
 value and its error, and the fitted values (with the per-target errors and the seed)
-are written to ``sim/data/calibrated.json``, where ``sim.parameters`` takes its
+are written to ``sim/data/calibrated.json``, where ``sim.scenario.parameters`` takes its
 defaults from. No date goes into the file, so a rerun with the same seed is
 byte-identical.
 
@@ -29,7 +29,7 @@ Targets and how the model's value is computed:
   fixed at 100K (seed claim C6). -> ``fee_per_follower``, ``fee_exponent``, ``fee_jump``.
 * engagement per follower of organic posts (Markerly 2016, Mavrck), in the default
   world (the default scenario's population): band mean over accounts log-uniform in the
-  band, of every niche, of :func:`sim.forecast.organic_engagement_rate` (the rules'
+  band, of every niche, of :func:`sim.rules.forecast.organic_engagement_rate` (the rules'
   expectation; tier priors and the fitted reach are inputs). Markerly measured *likes*
   per follower, so its rows are compared with the model's likes per follower; Mavrck's
   engagement rate with likes + comments + shares. -> ``engage_base``, ``status_gap``.
@@ -53,9 +53,13 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
-from sim import economics, forecast, funnel
-from sim.influencers import InfluencerPool, tier_of
-from sim.population import build_population
+from sim.rules import economics
+
+from sim.rules import forecast
+
+from sim.rules import funnel
+from sim.world.creators import InfluencerPool, tier_of
+from sim.world.population import build_population
 from sim.scenario import default_scenario, with_fields
 
 from . import REFERENCE
@@ -430,8 +434,8 @@ def simulate_engagement(seed: int | None = None, params: dict | None = None, acc
     band the mean simulated and forecast engagement per follower, their ratio and its
     standard error. The top of each band is capped at what the simulated market holds.
     """
-    from sim.model import CampaignModel
-    from sim.strategies import Roster
+    from sim.campaign.model import CampaignModel
+    from sim.campaign.strategies import Roster
 
     sc, pop = default_world(seed)
     organic = {"penalty_intercept": 0.0, "penalty_slope": 0.0}  # no sponsored penalty: organic posts

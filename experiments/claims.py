@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import outreach
-from sim.model import CampaignModel
-from sim.population import build_population
-from sim.results import mean_ci
-from sim.runner import execute, replicate_seeds
+from sim.campaign import outreach
+from sim.campaign.model import CampaignModel
+from sim.world.population import build_population
+from sim.studies.results import mean_ci
+from sim.studies.runs import execute, replicate_seeds
 from sim.scenario import default_scenario, with_fields
-from sim.strategies import Roster, acceptance, build_roster
+from sim.campaign.strategies import Roster, acceptance, build_roster
 
 from . import calibrate
 
@@ -570,7 +570,7 @@ def c6(s: Settings) -> ClaimResult:
     threshold = 0.25
     verdict = verdict_from_interval(float(lo), float(hi), threshold)
     f = np.array([90_000.0, 110_000.0])
-    from sim import economics
+    from sim.rules import economics
     fee = economics.fee_per_post(f, p["fee_per_follower"], p["fee_exponent"], p["fee_jump"], p["fee_jump_followers"])
     gives = (f"fitted jump at 100K: +{p['fee_jump']:.0%} (bootstrap over the {len(ts)} price targets: "
              f"[{lo:.0%}, {hi:.0%}]); fee per 1K followers at 90K ${1000 * fee[0] / f[0]:.2f}, at 110K "
@@ -628,7 +628,7 @@ def c7(s: Settings) -> ClaimResult:
     gives = "; ".join(f"{lab}: {v[0]:.0%} [{v[1]:.0%}, {v[2]:.0%}] of micro creators accept <= 1/4 of a month's "
                       f"offers, micro outreach acceptance {v[3]:.0%}, micro - macro ROI {fmt_ci(*d[:3])}"
                       for (lab, v), (_, d) in zip(shares.items(), rows))
-    detail = ("World claim with no source found. The model's acceptance rule (sim.outreach) takes accept_base = "
+    detail = ("World claim with no source found. The model's acceptance rule (sim.campaign.outreach) takes accept_base = "
               "0.39 from this claim (44% accept a quarter, the rest about half) with assumed weights for brand "
               "fit, offer and offer load; the verdict asks whether the rule, so set, implies that about 44% of "
               "micro creators accept at most a quarter (Wilson interval over the pool's micro creators, offers "

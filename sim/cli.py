@@ -17,8 +17,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
-from .errors import InfluSimError, ScenarioError
+from sim import __version__
+from sim.errors import InfluSimError, ScenarioError
 
 EXIT_BAD_INPUT = 2
 
@@ -62,12 +62,12 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "schema":
-            from .scenario import default_toml, json_schema
+            from sim.scenario import default_toml, json_schema
 
             print(default_toml() if args.toml else json.dumps(json_schema(), indent=2), end="\n" if not args.toml else "")
             return 0
         if args.command == "sweep":
-            from .sweep import cmd_sweep
+            from sim.studies.sweep import cmd_sweep
 
             return cmd_sweep(args)
         if args.command == "experiments":
@@ -86,10 +86,10 @@ def main(argv=None) -> int:
 def cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from .report import outreach_section, write_report
-    from .results import summarize, write_runs_csv, write_scenario_json, write_summary_csv
-    from .runner import replicate_seeds, run_scenario
-    from .scenario import load_scenario, with_fields
+    from sim.reports.report import outreach_section, write_report
+    from sim.studies.results import summarize, write_runs_csv, write_scenario_json, write_summary_csv
+    from sim.studies.runs import replicate_seeds, run_scenario
+    from sim.scenario import load_scenario, with_fields
 
     sc = load_scenario(args.scenario)
     changes = {}
@@ -152,7 +152,7 @@ def _output_folder(arg: str | None) -> Path:
 
 
 def _summary_text(sc: dict, rows: list[dict], elapsed: float) -> str:
-    from .report import fmt
+    from sim.reports.report import fmt
 
     metrics = ["reach", "engagements", "conversions", "cost", "roi", "cost_per_acquisition"]
     names = list(dict.fromkeys(r["strategy"] for r in rows))

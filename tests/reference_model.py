@@ -5,27 +5,27 @@ in Python attributes, and each one applies the rules in its own ``step``: every 
 the model steps every account, then every person (``AgentSet.do("step")``), one
 agent and one exposure at a time. No arrays, no vectorisation.
 
-The rules are the same functions the fast path uses (:mod:`sim.trust`,
-:mod:`sim.funnel`), applied to scalars, with the same posting schedule, the same
-audiences (:meth:`sim.population.Population.audience`), the same peer graph and the same
+The rules are the same functions the fast path uses (:mod:`sim.rules.trust`,
+:mod:`sim.rules.funnel`), applied to scalars, with the same posting schedule, the same
+audiences (:meth:`sim.world.population.Population.audience`), the same peer graph and the same
 roster. Only the order in which random numbers are drawn differs, so the two
 implementations agree in distribution, not draw for draw
 (``tests/test_reference.py`` checks that; ``benchmarks/campaign.py`` times both).
 
-What one hour does, as in :meth:`sim.model.CampaignModel.step`:
+What one hour does, as in :meth:`sim.campaign.model.CampaignModel.step`:
 
 1. each account with a post due publishes it: each follower sees it with
-   :func:`~sim.funnel.seen_probability`, at a delay drawn from the decay curve, with
-   :func:`~sim.trust.influencer_trust`; then the account's trust erodes
-   (:func:`~sim.trust.erode`);
+   :func:`~sim.rules.funnel.seen_probability`, at a delay drawn from the decay curve, with
+   :func:`~sim.rules.trust.influencer_trust`; then the account's trust erodes
+   (:func:`~sim.rules.trust.erode`);
 2. each person takes the exposures due to them this hour: every exposure counts as an
-   impression and adds :func:`~sim.funnel.intent_increment` to their intent; then each
-   exposure may lead to an engagement (:func:`~sim.funnel.engage_probability`), a
-   comment, a purchase (:func:`~sim.funnel.purchase_probability` of the intent so far;
+   impression and adds :func:`~sim.rules.funnel.intent_increment` to their intent; then each
+   exposure may lead to an engagement (:func:`~sim.rules.funnel.engage_probability`), a
+   comment, a purchase (:func:`~sim.rules.funnel.purchase_probability` of the intent so far;
    at most once per campaign unless repeat purchases are allowed) and a share (once
    per person per campaign). A share exposes each peer with probability
    ``share_reach(sharer) * share_seen(peer)``, one hour or more later, with
-   :func:`~sim.trust.peer_trust`.
+   :func:`~sim.rules.trust.peer_trust`.
 """
 
 from __future__ import annotations
@@ -35,15 +35,19 @@ import math
 import mesa
 import numpy as np
 
-from sim import economics, funnel, trust
-from sim.forecast import tier_prior
-from sim.model import ACTIVITY_CAP, series_reporters
-from sim.population import Population, build_population
-from sim.strategies import Roster, build_roster
+from sim.rules import economics
+
+from sim.rules import funnel
+
+from sim.rules import trust
+from sim.rules.forecast import tier_prior
+from sim.campaign.model import ACTIVITY_CAP, series_reporters
+from sim.world.population import Population, build_population
+from sim.campaign.strategies import Roster, build_roster
 
 
 def _delay(p: dict, rng: np.random.Generator) -> int:
-    """One draw of :func:`sim.funnel.sample_delay`: whole hours from posting to viewing."""
+    """One draw of :func:`sim.rules.funnel.sample_delay`: whole hours from posting to viewing."""
     scale = p["decay_fast_hours"] if rng.random() < p["decay_fast_share"] else p["decay_slow_hours"]
     return math.floor(rng.exponential(scale))
 
@@ -177,9 +181,9 @@ class RefInfluencer(mesa.Agent):
 
 
 class ReferenceModel(mesa.Model):
-    """The campaign of :class:`sim.model.CampaignModel`, one agent at a time.
+    """The campaign of :class:`sim.campaign.model.CampaignModel`, one agent at a time.
 
-    Same arguments as :class:`~sim.model.CampaignModel`; ``metrics()`` gives the same figures.
+    Same arguments as :class:`~sim.campaign.model.CampaignModel`; ``metrics()`` gives the same figures.
     """
 
     def __init__(self, scenario: dict, strategy: str | None = None, *, population: Population | None = None,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from experiments import calibrate
-from sim.parameters import PARAMETERS
+from sim.scenario.parameters import PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
 

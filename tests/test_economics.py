@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from sim import economics
+from sim.rules import economics
 
 
 def test_fee_is_convex_with_a_jump_above_100k():

@@ -9,8 +9,8 @@ import pytest
 from experiments import claims
 from experiments.run import cmd_experiments
 from sim.errors import InfluSimError
-from sim.population import build_population
-from sim.strategies import acceptance
+from sim.world.population import build_population
+from sim.campaign.strategies import acceptance
 
 TINY = claims.Settings(size=3000, represents=400, replicates=3, organic_accounts=3, bootstrap=20, workers=1,
                        quick=True)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim import funnel
+from sim.rules import funnel
 
 
 def test_organic_reach_between_large_and_small_and_decreasing():

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from sim.agents import Follower, Influencer
-from sim.model import CampaignModel
-from sim.population import build_population
+from sim.campaign.agents import Follower, Influencer
+from sim.campaign.model import CampaignModel
+from sim.world.population import build_population
 from sim.scenario import with_fields
 
 
@@ -102,7 +102,7 @@ def test_trust_erodes_with_poorly_fitting_posts(small_scenario):
 
 
 def test_a_campaign_nobody_accepts_still_costs_the_outreach(small_scenario):
-    from sim.runner import run_scenario
+    from sim.studies.runs import run_scenario
 
     sc = with_fields(small_scenario, {"parameters.accept_base": 0.001, "parameters.accept_fit_weight": 0.0,
                                       "run.replicates": 1})

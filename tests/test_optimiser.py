@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from sim.model import CampaignModel
-from sim.optimiser import objective_value
-from sim.population import build_population
-from sim.runner import replicate_seeds
+from sim.campaign.model import CampaignModel
+from sim.campaign.optimiser import objective_value
+from sim.world.population import build_population
+from sim.studies.runs import replicate_seeds
 from sim.scenario import default_scenario, resolve, with_fields
-from sim.strategies import FIXED_POLICIES, build_roster, expected_account_cost
+from sim.campaign.strategies import FIXED_POLICIES, build_roster, expected_account_cost
 
 PILOT = {"pilot_seeds": 2, "pilot_candidates": 10}
 
@@ -73,7 +73,7 @@ def test_optimiser_is_deterministic(world):
     sc, pop = world
     s = _scenario(sc, "engagements", 4000.0, True)
     a = build_roster(pop, s, "opt").ids
-    from sim import optimiser
+    from sim.campaign import optimiser
 
     optimiser._CACHE.clear()
     b = build_roster(pop, s, "opt").ids

@@ -1,11 +1,11 @@
-"""Tests for sim.peergraph: CSR invariants, conversions, generators and graph files."""
+"""Tests for sim.world.peergraph: CSR invariants, conversions, generators and graph files."""
 
 import networkx as nx
 import numpy as np
 import pytest
 
 from sim.errors import GraphFileError
-from sim.peergraph import PeerGraph, barabasi_albert, homophilous_graph, read_graph
+from sim.world.peergraph import PeerGraph, barabasi_albert, homophilous_graph, read_graph
 
 NICHE_SHARES = [0.3, 0.25, 0.2, 0.1, 0.1, 0.05]
 GRAPHML_ONE_NODE = (

@@ -1,4 +1,4 @@
-"""The fast path (sim.model.CampaignModel) agrees in distribution with the plain per-agent
+"""The fast path (sim.campaign.model.CampaignModel) agrees in distribution with the plain per-agent
 reference (tests/reference_model.py) on small populations.
 
 Both run the same population, roster and rules over the same fixed seeds (different
@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from reference_model import ReferenceModel
-from sim.model import CampaignModel
-from sim.population import build_population
+from sim.campaign.model import CampaignModel
+from sim.world.population import build_population
 from sim.scenario import default_scenario, with_fields
-from sim.strategies import build_roster
+from sim.campaign.strategies import build_roster
 
 SEEDS = 30
 Z = 4.0  # tolerance in standard errors of the difference of means

@@ -3,7 +3,7 @@ import pytest
 
 pytest.importorskip("SALib")
 
-from sim.sensitivity import (ishigami, ishigami_indices, morris_indices, morris_sample, rbd_fast_indices,  # noqa: E402
+from sim.studies.sensitivity import (ishigami, ishigami_indices, morris_indices, morris_sample, rbd_fast_indices,  # noqa: E402
                              sobol_indices, sobol_points, sobol_sample)
 
 

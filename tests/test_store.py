@@ -3,7 +3,7 @@ import sqlite3
 
 import pytest
 
-from sim.store import ResultStore, StoreError, write_csv, write_parquet
+from sim.studies.store import ResultStore, StoreError, write_csv, write_parquet
 
 
 def test_records_and_skips_finished_runs(tmp_path):

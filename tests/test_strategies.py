@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from sim.errors import ScenarioError
-from sim.population import build_population
+from sim.world.population import build_population
 from sim.scenario import default_scenario, resolve, with_fields
-from sim.strategies import build_roster, expected_account_cost, strategy_posts
+from sim.campaign.strategies import build_roster, expected_account_cost, strategy_posts
 
 
 @pytest.fixture(scope="module")

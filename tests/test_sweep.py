@@ -11,7 +11,7 @@ import pytest
 
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.sweep import export, load_sweep, parse_sweep, run_point, run_sweep, sweep_tasks
+from sim.studies.sweep import export, load_sweep, parse_sweep, run_point, run_sweep, sweep_tasks
 
 TINY = """
 [overrides]
@@ -224,7 +224,7 @@ def test_failed_runs_are_recorded_and_do_not_stop_the_sweep(tmp_path, capsys):
 
 
 def test_a_rerun_retries_failed_runs_and_completes_them(tmp_path, monkeypatch):
-    import sim.sweep as sweep_mod
+    import sim.studies.sweep as sweep_mod
 
     sw = parse_sweep(_toml(GRID), base_dir=tmp_path)
     real = sweep_mod._simulate

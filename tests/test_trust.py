@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim import trust
+from sim.rules import trust
 
 
 def test_status_gap_falls_with_followers_and_aspiration_softens_it():

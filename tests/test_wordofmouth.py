@@ -1,4 +1,4 @@
-"""Tests for sim.wordofmouth: skipping-based word of mouth and independent cascade.
+"""Tests for sim.rules.wordofmouth: skipping-based word of mouth and independent cascade.
 
 Statistical checks use a tolerance of 4 standard errors (a false alarm about
 once in 16,000 runs per check) with fixed seeds, so they are deterministic.
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim import wordofmouth as wom
-from sim.wordofmouth import cascade_sizes, independent_cascade, spread
+from sim.rules import wordofmouth as wom
+from sim.rules.wordofmouth import cascade_sizes, independent_cascade, spread
 
 Z = 4.0  # tolerance in standard errors
 

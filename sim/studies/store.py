@@ -29,7 +29,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .errors import InfluSimError
+from sim.errors import InfluSimError
 
 SCHEMA_VERSION = 1
 
@@ -55,7 +55,7 @@ class ResultStore:
     >>> ResultStore(p, "two")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sim.store.StoreError: ... holds the results of another sweep ...
+    sim.studies.store.StoreError: ... holds the results of another sweep ...
     """
 
     def __init__(self, path: str | Path, sweep_hash: str, meta: dict | None = None):

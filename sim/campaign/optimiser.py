@@ -6,7 +6,7 @@ the strategy's ``objective`` (conversions, reach, engagements or roi), :func:`op
 1. ranks the candidates by every fixed policy and plans what each would hire if every
    offer were accepted (the *fixed plans*);
 2. simulates each of up to ``pilot_candidates`` candidates on its own (pilot campaigns
-   of the real :class:`~sim.model.CampaignModel` on the scenario's population, one per
+   of the real :class:`~sim.campaign.model.CampaignModel` on the scenario's population, one per
    pilot seed; the pilot seeds are the first ``pilot_seeds`` replicate seeds of the run);
 3. builds a *greedy plan*: repeatedly adds the affordable candidate with the largest
    estimated marginal gain per dollar, the gain being its pilot outcome times the share
@@ -18,7 +18,7 @@ the strategy's ``objective`` (conversions, reach, engagements or roi), :func:`op
    seeds than the best fixed policy.
 
 The chosen plan, followed by the other candidates as replacements, is then the order in
-which outreach sends offers (:func:`sim.outreach.send_offers`); refusals are replaced
+which outreach sends offers (:func:`sim.campaign.outreach.send_offers`); refusals are replaced
 from it, so with outreach the roster may differ from the plan.
 """
 
@@ -28,8 +28,8 @@ import math
 
 import numpy as np
 
-from . import outreach
-from .strategies import (FIXED_POLICIES, contact_cost, expected_account_cost, make_roster, random_order_rng, rank)
+from sim.campaign import outreach
+from sim.campaign.strategies import (FIXED_POLICIES, contact_cost, expected_account_cost, make_roster, random_order_rng, rank)
 
 _CACHE: dict = {}
 OBJECTIVE_METRIC = {"conversions": "conversions", "reach": "reach", "engagements": "engagements", "roi": "roi"}
@@ -37,7 +37,7 @@ OBJECTIVE_METRIC = {"conversions": "conversions", "reach": "reach", "engagements
 
 def pilot_seeds(sc: dict, n: int) -> list:
     """The pilot seeds: the first ``n`` replicate seeds of the run (common random numbers)."""
-    from .runner import replicate_seeds
+    from sim.studies.runs import replicate_seeds
 
     return replicate_seeds(sc["run"]["seed"], n)
 
@@ -48,15 +48,15 @@ def simulate(pop, sc: dict, name: str, roster, seeds) -> list[dict]:
     Examples
     --------
     >>> from sim.scenario import with_fields, default_scenario
-    >>> from sim.population import build_population
-    >>> from sim.strategies import make_roster
+    >>> from sim.world.population import build_population
+    >>> from sim.campaign.strategies import make_roster
     >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000,
     ...                                      "campaign.days": 3})
     >>> pop = build_population(sc, use_cache=False)
     >>> [m["influencers"] for m in simulate(pop, sc, "macro", make_roster(pop, sc, "macro", [0]), [1, 2])]
     [1.0, 1.0]
     """
-    from .model import CampaignModel
+    from sim.campaign.model import CampaignModel
 
     out = []
     for s in seeds:
@@ -85,13 +85,13 @@ def objective_value(metrics: list[dict], objective: str) -> float:
 def optimise(pop, sc: dict, name: str, phase, money: float, already) -> tuple[np.ndarray, int, dict]:
     """Plan one phase of strategy ``name``: (offer order, roster size, report).
 
-    ``phase`` is a :class:`sim.strategies.Phase`; ``already`` the accounts hired in
+    ``phase`` is a :class:`sim.campaign.strategies.Phase`; ``already`` the accounts hired in
     earlier phases (their audiences count as reached). The report lists the greedy
     steps (account, tier, followers, cost, pilot outcome, fresh audience share,
     estimated marginal gain, gain per dollar) and every plan compared with its
     simulated objective.
     """
-    from .scenario import scenario_json
+    from sim.scenario import scenario_json
 
     already = np.asarray(already, dtype=int)
     key = (scenario_json(sc), name, phase.label, round(float(money), 6), tuple(already.tolist()))

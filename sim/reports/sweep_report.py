@@ -1,7 +1,7 @@
 """The HTML report of a sweep: heatmaps, lines with intervals, sensitivity bars and the table.
 
 One self-contained page (plotly.js embedded once, works offline), written by
-:func:`sim.sweep.export` into the sweep's output folder.
+:func:`sim.studies.sweep.export` into the sweep's output folder.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from .report import CSS, _color, fmt
+from sim.reports.report import CSS, _color, fmt
 
 MAX_TABLE_ROWS = 400
 
@@ -44,7 +44,7 @@ def heatmap_figure(sw, summary: list[dict], metric: str, diff: bool = False) -> 
 
     Examples
     --------
-    >>> from sim.sweep import parse_sweep
+    >>> from sim.studies.sweep import parse_sweep
     >>> sw = parse_sweep({"vary": {"brand.budget": [1e4, 2e4], "product.price": [10, 20]},
     ...                   "sweep": {"strategies": ["macro"]}})
     >>> rows = [{"point": p, **pt, "strategy": "macro", "roi_mean": float(p)} for p, pt in enumerate(sw.points)]

@@ -3,7 +3,7 @@
 The model keeps everyone's state in arrays and applies the rules to all agents at once;
 each agent is a light view onto its row, so a user can inspect it through Mesa's API:
 
->>> from sim.model import CampaignModel                                   # doctest: +SKIP
+>>> from sim.campaign.model import CampaignModel                                   # doctest: +SKIP
 >>> person = next(iter(model.agents_by_type[Follower]))                   # doctest: +SKIP
 >>> person.susceptibility, person.engaged, person.converted               # doctest: +SKIP
 """

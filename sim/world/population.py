@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 from scipy import special
 
-from . import influencers as infl
-from .errors import GraphFileError, ScenarioError
-from .peergraph import PeerGraph, barabasi_albert, homophilous_graph, read_graph
+from sim.world import creators as infl
+from sim.errors import GraphFileError, ScenarioError
+from sim.world.peergraph import PeerGraph, barabasi_albert, homophilous_graph, read_graph
 
 CACHE_VERSION = 3
 
@@ -184,7 +184,7 @@ def build_population(sc: dict, use_cache: bool = True, cache_dir: str | Path | N
     """Build (or load from the cache) the population of a resolved scenario.
 
     The population seed is the first child of ``SeedSequence(run.seed)``; replicates
-    use the second (see :mod:`sim.runner`).
+    use the second (see :mod:`sim.studies.runs`).
     """
     key = population_key(sc)
     if use_cache:

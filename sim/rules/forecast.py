@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import economics, funnel, trust
+from sim.rules import economics
+
+from sim.rules import funnel
+
+from sim.rules import trust
 
 
 def tier_prior(params: dict, tier_names: list, tiers) -> np.ndarray:
@@ -35,7 +39,7 @@ def own_niche_match(pop, ids) -> np.ndarray:
 
 
 def expected_seen(activity, reach) -> np.ndarray:
-    """Share of an audience that sees a post: the mean over people of :func:`sim.funnel.seen_probability`.
+    """Share of an audience that sees a post: the mean over people of :func:`sim.rules.funnel.seen_probability`.
 
     Less than ``reach`` where reach is high, since the seen probability is capped at 1
     (audiences are drawn regardless of activity, so the population's activity stands

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .population import build_population
-from .strategies import acceptance_draws, build_roster
+from sim.world.population import build_population
+from sim.campaign.strategies import acceptance_draws, build_roster
 
 
 @dataclass
@@ -52,7 +52,7 @@ def tasks_for(sc: dict) -> list[tuple]:
 
 def run_task(task: tuple) -> RunResult:
     """Run one (strategy, replicate) task; module-level so that process pools can pickle it."""
-    from .model import CampaignModel  # imported here so that worker start-up stays light
+    from sim.campaign.model import CampaignModel  # imported here so that worker start-up stays light
 
     sc, name, r, seed = task
     pop = build_population(sc)
@@ -114,7 +114,7 @@ def _forkserver():
     by the server (workers then import as usual).
     """
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["__main__", "sim.model", "sim.runner"])
+    ctx.set_forkserver_preload(["__main__", "sim.campaign.model", "sim.studies.runs"])
     return ctx
 
 

@@ -60,11 +60,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InfluSimError, ScenarioError
-from .results import METRICS, mean_ci
-from .scenario import get_field, read_toml, resolve, with_fields
-from .schema import Field, Table
-from .store import ResultStore, write_csv, write_parquet
+from sim.errors import InfluSimError, ScenarioError
+from sim.studies.results import METRICS, mean_ci
+from sim.scenario import get_field, read_toml, resolve, with_fields
+from sim.scenario.schema import Field, Table
+from sim.studies.store import ResultStore, write_csv, write_parquet
 
 SWEEP_VERSION = 1
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -215,7 +215,7 @@ def parse_sweep(raw: dict, base_dir: str | Path | None = None, default_name: str
     >>> parse_sweep({"vary": {"brand.budgett": [1, 2]}})
     Traceback (most recent call last):
     ...
-    sim.sweep.SweepError: vary."brand.budgett": no such scenario field
+    sim.studies.sweep.SweepError: vary."brand.budgett": no such scenario field
     """
     base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
     if not isinstance(raw, dict):
@@ -414,7 +414,7 @@ def _design_points(vary: list[Vary], design: dict, raw_design: dict, seed: int) 
             raise SweepError("design.n", "a grid's size is set by the values of each varied field")
         idx = np.indices([len(v.values) for v in vary]).reshape(d, -1).T  # first field varies slowest
         return [{names[j]: vary[j].values[i[j]] for j in range(d)} for i in idx], None
-    from . import sensitivity
+    from sim.studies import sensitivity
 
     if kind == "lhs":
         if n < 2:
@@ -458,7 +458,7 @@ def sweep_tasks(sw: Sweep, skip=frozenset()) -> list[tuple]:
 
 
 def _pop_key(sc: dict) -> str:
-    from .population import population_key
+    from sim.world.population import population_key
 
     return population_key(sc)
 
@@ -494,9 +494,9 @@ def run_point(task: tuple) -> dict:
 
 
 def _simulate(sc: dict, name: str, seed, cache_population: bool) -> dict:
-    from .model import CampaignModel
-    from .population import build_population, population_key
-    from .strategies import build_roster
+    from sim.campaign.model import CampaignModel
+    from sim.world.population import build_population, population_key
+    from sim.campaign.strategies import build_roster
 
     key = population_key(sc)
     if cache_population:  # one population for the whole sweep: the on-disk cache is worth it
@@ -621,7 +621,7 @@ def run_sweep(sw: Sweep, out: str | Path, executor: Executor | None = None, slot
         done = store.done()
         tasks = sweep_tasks(sw, done)
         if tasks and tasks[0][5]:
-            from .population import build_population
+            from sim.world.population import build_population
 
             build_population(sw.scenarios[0])  # once here, so that workers load it from the cache
         executor = executor or _Inline()
@@ -736,7 +736,7 @@ def sensitivity_rows(sw: Sweep, summary: list[dict]) -> tuple[list[dict], list[s
     kind = sw.design["kind"]
     if kind == "grid":
         return [], []
-    from . import sensitivity
+    from sim.studies import sensitivity
 
     conf, resamples = sw.design["conf_level"], sw.design["resamples"]
     seed = int(np.random.SeedSequence(sw.seed, spawn_key=(3,)).generate_state(1)[0] % (2**31 - 1))
@@ -789,7 +789,7 @@ def export(sw: Sweep, out: str | Path) -> dict:
 
     Returns ``{"summary": rows, "sensitivity": rows, "notes": notes, "files": names}``.
     """
-    from .sweep_report import write_sweep_report
+    from sim.reports.sweep_report import write_sweep_report
 
     out = Path(out)
     rows = load_results(sw, out)
@@ -874,7 +874,7 @@ def cmd_sweep(args) -> int:
 
 def summary_text(sw: Sweep, outcome: SweepOutcome, res: dict) -> str:
     """The end-of-sweep summary: runs done, skipped and failed, and the leading sensitivity indices."""
-    from .report import fmt
+    from sim.reports.report import fmt
 
     lines = [f"{sw.name}: {outcome.total} runs; {outcome.ran} run now in {outcome.seconds:.1f} s, "
              f"{outcome.skipped} already done; {outcome.failed} failed"

@@ -40,7 +40,7 @@ def acceptance_probability(fit, offer_ratio, offers_per_month, connected, *, pro
     Parameters
     ----------
     fit : array_like
-        Brand fit of the creator, 0..1 (:meth:`sim.population.Population.brand_fit`).
+        Brand fit of the creator, 0..1 (:meth:`sim.world.population.Population.brand_fit`).
     offer_ratio : array_like
         What the brand offers over what the creator charges (1 = their rate); 0 is
         always refused.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from .schema import Field, MapOf, Table
+from sim.scenario.schema import Field, MapOf, Table
 
 CALIBRATED: dict = json.loads(resources.files("sim").joinpath("data/calibrated.json").read_text())
 
@@ -85,7 +85,7 @@ PARAMETERS = Table(
         "takeover_premium": Field(0.5, float, "price premium of an account takeover [assumption]", lo=0, hi=10),
         "cpm": Field(0.0, float, "USD per 1,000 views when paying per view; 0 = the creator's per-post fee divided "
                      "by its expected views", lo=0),
-        # outreach: whether a creator accepts an offer (sim.outreach.acceptance_probability)
+        # outreach: whether a creator accepts an offer (sim.campaign.outreach.acceptance_probability)
         # assumption, after seed claim C7 (reference/seed_claims.csv, no source found): "44% of micro-influencers
         # accept only a quarter of the offers they get"; if the other 56% take about half, a typical offer is
         # accepted with 0.44 * 0.25 + 0.56 * 0.5 = 0.39. Set 0.25 to take C7 as the rule for everyone.

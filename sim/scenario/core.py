@@ -19,9 +19,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import ScenarioError
-from .parameters import PARAMETERS
-from .schema import Field, MapOf, Table
+from sim.errors import ScenarioError
+from sim.scenario.parameters import PARAMETERS
+from sim.scenario.schema import Field, MapOf, Table
 
 NICHES = ["fashion", "food", "fitness", "travel", "beauty", "tech", "gaming", "parenting", "local"]
 FORMATS = ("post", "video", "carousel", "story_with_link")

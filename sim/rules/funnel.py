@@ -1,6 +1,6 @@
 """The funnel of one sponsored post: reach, timing, engagement, conversion.
 
-Each rule is a small vectorised function. Defaults come from ``sim.parameters``
+Each rule is a small vectorised function. Defaults come from ``sim.scenario.parameters``
 (calibrated to ``experiments/reference``).
 """
 

@@ -1,6 +1,6 @@
 """A small declarative schema: typed fields with ranges, nested tables, JSON Schema.
 
-The scenario format (see :mod:`sim.scenario`) is declared with these pieces so that
+The scenario format (see :mod:`sim.scenario.core`) is declared with these pieces so that
 validation, defaults, the ``influsim schema`` output and the docs come from one place.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ScenarioError
+from sim.errors import ScenarioError
 
 _JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 

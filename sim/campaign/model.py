@@ -23,12 +23,18 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from . import economics, funnel, trust, wordofmouth
-from .agents import Follower, Influencer, add_agents
-from .forecast import tier_prior
-from .population import Population, build_population
-from .scenario import default_scenario
-from .strategies import Roster, build_roster
+from sim.rules import economics
+
+from sim.rules import funnel
+
+from sim.rules import trust
+
+from sim.rules import wordofmouth
+from sim.campaign.agents import Follower, Influencer, add_agents
+from sim.rules.forecast import tier_prior
+from sim.world.population import Population, build_population
+from sim.scenario import default_scenario
+from sim.campaign.strategies import Roster, build_roster
 
 ACTIVITY_CAP = 3.0  # relative activity above which a person sees every share of a peer
 WOM_SAMPLE = 5000  # word-of-mouth ties kept for the report's picture
@@ -111,7 +117,7 @@ class CampaignModel(mesa.Model):
         self.datacollector.collect(self)
 
     def population_array(self, name: str) -> np.ndarray:
-        """A person attribute array (used by :class:`~sim.agents.Follower`)."""
+        """A person attribute array (used by :class:`~sim.campaign.agents.Follower`)."""
         return getattr(self.population, name)
 
     # set-up -------------------------------------------------------------------------
@@ -279,7 +285,7 @@ class CampaignModel(mesa.Model):
         return float(ros.expected_cost() + (ros.cpm * views / 1000.0).sum())
 
     def metrics(self) -> dict:
-        """Outcome figures of the run, in real people (see :func:`sim.economics.campaign_metrics`)."""
+        """Outcome figures of the run, in real people (see :func:`sim.rules.economics.campaign_metrics`)."""
         rep, st = self.represents, self.state
         return economics.campaign_metrics(
             impressions=self.impressions * rep, reach=self.reached * rep,

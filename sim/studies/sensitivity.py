@@ -1,6 +1,6 @@
 """Global sensitivity analysis with SALib: Sobol' (Saltelli) and Morris designs.
 
-Designs are drawn on the unit hypercube; :mod:`sim.sweep` maps them onto each
+Designs are drawn on the unit hypercube; :mod:`sim.studies.sweep` maps them onto each
 parameter's bounds (linear or log scale). The analyses take one output value per
 design point (the mean over replicates) and return plain rows, so that the sweep's
 CSV export and report need no SALib types.
@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from .errors import InfluSimError
+from sim.errors import InfluSimError
 
 
 class MissingDependency(InfluSimError):

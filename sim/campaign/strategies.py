@@ -24,8 +24,8 @@ optimiser, what it chose and why. Kinds:
     ``tiers`` (tier -> count, each filled from the tier's ranking). Not limited by the
     budget: the user chose the roster.
 
-Every kind ranks candidates by ``selection`` (:func:`rank`, or :mod:`sim.optimiser`)
-and hires them through outreach (:mod:`sim.outreach`): offers may be refused and are
+Every kind ranks candidates by ``selection`` (:func:`rank`, or :mod:`sim.campaign.optimiser`)
+and hires them through outreach (:mod:`sim.campaign.outreach`): offers may be refused and are
 replaced from the ranked list. Budgets count expected fees, product, per-view payments
 at expected views, the management time of each hired account and the staff time of
 every offer sent.
@@ -33,7 +33,7 @@ every offer sent.
 Examples
 --------
 >>> from sim.scenario import with_fields, default_scenario
->>> from sim.population import build_population
+>>> from sim.world.population import build_population
 >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
 >>> pop = build_population(sc, use_cache=False)
 >>> ros = build_roster(pop, sc, "micro_equal_budget")
@@ -50,8 +50,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import economics, forecast, outreach
-from .errors import ScenarioError
+from sim.rules import economics
+
+from sim.rules import forecast
+
+from sim.campaign import outreach
+from sim.errors import ScenarioError
 
 FIXED_POLICIES = ("brand_fit", "engagement_rate", "followers", "random", "cost_per_engagement")
 
@@ -100,12 +104,12 @@ def rank(pop, params: dict, sc: dict, ids, policy: str, rng: np.random.Generator
     strategy of a scenario, so strategies that rank at random share one order: common
     random numbers), ``cost_per_engagement``
     (cheapest expected engagement first). The ``optimiser`` is not a ranking (see
-    :mod:`sim.optimiser`); here it ranks by brand fit, the order it starts from.
+    :mod:`sim.campaign.optimiser`); here it ranks by brand fit, the order it starts from.
 
     Examples
     --------
     >>> from sim.scenario import with_fields, default_scenario
-    >>> from sim.population import build_population
+    >>> from sim.world.population import build_population
     >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
     >>> pop = build_population(sc, use_cache=False)
     >>> ids = pop.pool.ids_of_tier("micro")
@@ -254,7 +258,7 @@ def account_costs(pop, sc: dict, st: dict, ids) -> tuple[np.ndarray, np.ndarray,
     Examples
     --------
     >>> from sim.scenario import with_fields, default_scenario
-    >>> from sim.population import build_population
+    >>> from sim.world.population import build_population
     >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
     >>> pop = build_population(sc, use_cache=False)
     >>> fixed, cpm, staff = account_costs(pop, sc, sc["strategies"]["macro"], [0, 1])
@@ -482,7 +486,7 @@ def hire(pop, sc: dict, name: str, *, selection: str | None = None, accept_all: 
         if ph.ordered:
             order = ph.pool_ids
         elif policy == "optimiser":
-            from .optimiser import optimise
+            from sim.campaign.optimiser import optimise
 
             order, max_count, report = optimise(pop, sc, name, ph, money, already)
             opt_reports.append(report)

@@ -1,0 +1,1 @@
+"""One campaign: strategies, outreach, the optimiser, and the Mesa model and agents."""

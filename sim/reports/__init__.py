@@ -1,0 +1,1 @@
+"""Reports: HTML and Plotly output of runs and sweeps."""

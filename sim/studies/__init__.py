@@ -1,0 +1,1 @@
+"""Studies: replicates, runs over strategies, sweeps, sensitivity, and the result store."""

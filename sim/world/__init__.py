@@ -1,0 +1,1 @@
+"""The world a campaign runs in: people, their peer graph, and the candidate creators."""
