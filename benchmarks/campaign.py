@@ -169,7 +169,7 @@ def run_campaign_1m(args) -> dict:
     sc, out["hired"] = campaign_strategies(sc, pop)
     meter = WordOfMouthMeter()
     out["strategies"] = {}
-    for name in sc["strategies"]:
+    for name in sc.strategies:
         row: dict = {}
         t = time.perf_counter()
         roster = build_roster(pop, sc, name)
@@ -177,7 +177,7 @@ def run_campaign_1m(args) -> dict:
             pop.audience(j)  # drawn once per population, then reused by every replicate
         row["roster_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        model = CampaignModel(sc, name, population=pop, roster=roster, rng=args.seed)
+        model = CampaignModel(sc, name, market=pop, roster=roster, rng=args.seed)
         row["construct_s"] = time.perf_counter() - t
         meter.reset()
         with meter:
@@ -212,9 +212,9 @@ def run_per_agent_reference(args) -> dict:
     sc = campaign_scenario(n, represents, args.days)
     pop = build_population(sc, use_cache=False)
     sc, hired = campaign_strategies(sc, pop)
-    hours = args.ref_days * 24 if args.ref_days else sc["campaign"]["days"] * 24
+    hours = args.ref_days * 24 if args.ref_days else sc.campaign.days * 24
     out: dict = {"people": n, "represents": represents, "hours": hours, "hired": hired, "strategies": {}}
-    for name in sc["strategies"]:
+    for name in sc.strategies:
         roster = build_roster(pop, sc, name)
         for j in roster.ids:
             pop.audience(j)
@@ -266,8 +266,8 @@ def run_default_replicates(args) -> dict:
     t, c = time.perf_counter(), time.process_time()
     results = run_scenario(sc, workers=args.workers)
     wall, parent_cpu = time.perf_counter() - t, time.process_time() - c
-    assert len(results) == args.replicates * len(sc["strategies"])
-    out = {"people": sc["population"]["size"], "replicates": args.replicates, "strategies": len(sc["strategies"]),
+    assert len(results) == args.replicates * len(sc.strategies)
+    out = {"people": sc.population.size, "replicates": args.replicates, "strategies": len(sc.strategies),
            "n_runs": len(results), "workers": args.workers, "wall_s": wall, "runs_per_second": len(results) / wall,
            "parent_cpu_s": parent_cpu}
     if args.diagnose:

@@ -288,7 +288,7 @@ def main(argv=None) -> dict:
     print("-" * len(hdr))
     for r in results:
         for lib in ("ours", "cynetdiff"):
-            x, s = r[lib], r[lib]["size"]
+            x, s = r[lib], r[lib].size
             ours = lib == "ours"
             ratio = f"{r['throughput_ratio']:6.2f}" if ours else " " * 6
             rd = (f"{r['mean_size_rel_diff']:+6.2%}±{r['mean_size_rel_diff_se']:.2%}" if ours else "")

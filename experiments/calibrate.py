@@ -64,6 +64,17 @@ from sim.scenario import default_scenario, with_fields
 
 from . import REFERENCE
 
+
+class Params(dict):
+    """Rule parameters while they are fitted: a plain dict (updated in place) that reads like
+    :class:`sim.scenario.Parameters` (``p.engage_base``), so the model's rules take it as they are."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
 CALIBRATED_JSON = Path(__file__).resolve().parents[1] / "sim" / "data" / "calibrated.json"
 SMALLEST = 100.0  # lower end of [0, x) bands: the pool's smallest account
 CAMPAIGN_HOURS = 720.0  # CampaignDeus: shares of 30-day engagement
@@ -158,7 +169,7 @@ def _k(x: float) -> str:
 def targets(sc: dict | None = None) -> list[Target]:
     """Every calibration target of ``experiments/reference`` (Instagram; posts for reach)."""
     sc = sc or default_scenario()
-    top = float(sc["influencers"]["max_followers"])
+    top = float(sc.influencers.max_followers)
     out = []
     for r in read_reference("engagement_by_followers.csv"):
         if r["platform"] != "instagram" or r["followers_min"] == "":
@@ -225,9 +236,9 @@ def probe_population(pop, sc: dict, followers, niches=None):
     else:
         ff, nn = f, np.asarray(niches)
     pool = InfluencerPool(followers=np.round(ff).astype(np.int64),
-                          tier=tier_of(ff, sc["tiers"]).astype(np.int16), niche=nn.astype(np.int16),
-                          authenticity=np.full(len(ff), sc["influencers"]["authenticity_mean"]),
-                          monthly_offers=np.zeros(len(ff), np.int64), tier_names=list(sc["tiers"]))
+                          tier=tier_of(ff, sc.tiers).astype(np.int16), niche=nn.astype(np.int16),
+                          authenticity=np.full(len(ff), sc.influencers.authenticity_mean),
+                          monthly_offers=np.zeros(len(ff), np.int64), tier_names=list(sc.tiers))
     probe = dataclasses.replace(pop, pool=pool, _audiences={}, _cdfs=pop._cdfs)
     probe.alignment = _memo_alignment(probe.alignment)  # audiences do not depend on the fitted parameters
     return probe, np.arange(len(ff))
@@ -253,7 +264,7 @@ def engagement_curve(pop, sc: dict, params: dict, followers, metric: str = "enga
     """
     f = np.asarray(followers, dtype=float)
     probe, ids, extra = _probe_for(pop, sc, f, metric)
-    rate = forecast.organic_engagement_rate(probe, {**params, **extra}, ids, luxury=0.0)
+    rate = forecast.organic_engagement_rate(probe, Params({**params, **extra}), ids, luxury=0.0)
     return rate.reshape(len(f), len(pop.niches)).mean(axis=1)
 
 
@@ -269,24 +280,24 @@ def _probe_for(pop, sc: dict, followers, metric: str):
 def reach_value(t: Target, p: dict, activity=None) -> float:
     """Share of followers who see a post: the reach rule, capped per person by activity (``expected_seen``)."""
     x = math.sqrt(t.lo * t.hi) if t.stat == "median" else log_grid(t.lo, t.hi)
-    r = funnel.organic_reach(x, p["reach_small"], p["reach_large"], p["reach_half_followers"])
+    r = funnel.organic_reach(x, p.reach_small, p.reach_large, p.reach_half_followers)
     return float(np.mean(r if activity is None else forecast.expected_seen(activity, r)))
 
 
 def decay_value(t: Target, p: dict) -> float:
-    cdf = lambda h: float(funnel.delay_cdf(h, p["decay_fast_share"], p["decay_fast_hours"],  # noqa: E731
-                                           p["decay_slow_hours"]))
+    cdf = lambda h: float(funnel.delay_cdf(h, p.decay_fast_share, p.decay_fast_hours,  # noqa: E731
+                                           p.decay_slow_hours))
     return cdf(t.lo) / cdf(CAMPAIGN_HOURS) if t.stat == "share30" else cdf(t.lo)
 
 
 def penalty_value(t: Target, p: dict) -> float:
-    return float(np.mean(funnel.sponsored_penalty(log_grid(t.lo, t.hi), p["penalty_intercept"], p["penalty_slope"])))
+    return float(np.mean(funnel.sponsored_penalty(log_grid(t.lo, t.hi), p.penalty_intercept, p.penalty_slope)))
 
 
 def price_value(t: Target, p: dict) -> float:
     x = np.array([t.lo]) if t.stat == "point" else log_grid(t.lo, t.hi)
-    return float(np.mean(economics.fee_per_post(x, p["fee_per_follower"], p["fee_exponent"], p["fee_jump"],
-                                                p["fee_jump_followers"])))
+    return float(np.mean(economics.fee_per_post(x, p.fee_per_follower, p.fee_exponent, p.fee_jump,
+                                                p.fee_jump_followers)))
 
 
 class EngagementModel:
@@ -304,7 +315,7 @@ class EngagementModel:
             if key not in self._probes:
                 self._probes[key] = _probe_for(self.pop, self.sc, log_grid(t.lo, t.hi), metric)
             probe, ids, extra = self._probes[key]
-            rate = forecast.organic_engagement_rate(probe, {**p, **extra}, ids, luxury=0.0)
+            rate = forecast.organic_engagement_rate(probe, Params({**p, **extra}), ids, luxury=0.0)
             out.append(float(rate.mean()))
         return out
 
@@ -353,7 +364,7 @@ def fit_group(group: str, ts: list[Target], p: dict, eng: EngagementModel | None
         return {n: (math.exp(v) if n in LOG_PARAMS else float(v)) for n, v in zip(names, x)}
 
     def res(x):
-        q = {**p, **from_x(x)}
+        q = Params({**p, **from_x(x)})
         evaluate(mine, q, eng)
         return np.array([t.residual() for t in mine])
 
@@ -380,7 +391,7 @@ def fit(seed: int | None = None, log=print) -> tuple[dict, list[Target], dict]:
     Returns ``(fitted values, targets with model values, summary)``.
     """
     sc, pop = default_world(seed)
-    p = dict(sc["parameters"])
+    p = Params(sc.parameters)
     ts = targets(sc)
     eng = EngagementModel(pop, sc)
     fitted = {}
@@ -395,7 +406,7 @@ def fit(seed: int | None = None, log=print) -> tuple[dict, list[Target], dict]:
 def check(params: dict | None = None, seed: int | None = None, groups=None) -> tuple[list[Target], dict]:
     """Targets evaluated with the current (shipped) parameters, without fitting."""
     sc, pop = default_world(seed)
-    p = {**sc["parameters"], **(params or {})}
+    p = Params({**dict(sc.parameters), **(params or {})})
     ts = [t for t in targets(sc) if groups is None or t.group in groups]
     eng = EngagementModel(pop, sc)
     evaluate(ts, p, eng)
@@ -440,7 +451,7 @@ def simulate_engagement(seed: int | None = None, params: dict | None = None, acc
     sc, pop = default_world(seed)
     organic = {"penalty_intercept": 0.0, "penalty_slope": 0.0}  # no sponsored penalty: organic posts
     sc = with_fields(sc, {f"parameters.{k}": v for k, v in {**(params or {}), **organic}.items()})
-    root = np.random.SeedSequence(sc["run"]["seed"]).spawn(3)[2]
+    root = np.random.SeedSequence(sc.run.seed).spawn(3)[2]
     rng = np.random.default_rng(root)
     cap = 0.5 * pop.n * pop.represents  # audiences of at most half the simulated people
     bands = [t for t in targets(sc) if t.group == "engagement" and t.fitted]
@@ -457,11 +468,11 @@ def simulate_engagement(seed: int | None = None, params: dict | None = None, acc
     f_all = np.concatenate(f_all)
     niches = rng.integers(0, len(pop.niches), len(f_all))
     probe, ids = probe_population(pop, sc, f_all, niches)
-    p = sc["parameters"]
+    p = sc.parameters
     expected = forecast.organic_engagement_rate(probe, p, ids, luxury=0.0)
     z = np.zeros(len(ids))
     roster = Roster("organic", ids, np.ones(len(ids), int), z, z, z, np.ones(len(ids)))
-    model = CampaignModel(sc, next(iter(sc["strategies"])), population=probe, roster=roster, rng=root.spawn(1)[0])
+    model = CampaignModel(sc, next(iter(sc.strategies)), market=probe, roster=roster, rng=root.spawn(1)[0])
     model.run()
     b, rep = model.by_influencer, probe.represents
     eng = (b["likes"] + b["comments"] + b["shares"]) * rep
@@ -513,7 +524,7 @@ def figure(ts: list[Target], params: dict, seed: int | None = None, sim: list[di
     from plotly.subplots import make_subplots
 
     sc, pop = default_world(seed)
-    p = {**sc["parameters"], **params}
+    p = Params({**dict(sc.parameters), **params})
     titles = ["Engagement per follower, organic posts", "Organic reach (median, posts)",
               "Engagement after posting (Instagram)", "Sponsored-post engagement loss",
               "Price per post (Instagram, USD)", "Simulated / forecast engagement rate"]
@@ -523,16 +534,16 @@ def figure(ts: list[Target], params: dict, seed: int | None = None, sim: list[di
     curves = {
         "engagement": [("model likes/follower", engagement_curve(pop, sc, p, xs, "like_rate")),
                        ("model engagements/follower", engagement_curve(pop, sc, p, xs))],
-        "reach": [("model: reach rule", funnel.organic_reach(xs, p["reach_small"], p["reach_large"],
-                                                             p["reach_half_followers"])),
+        "reach": [("model: reach rule", funnel.organic_reach(xs, p.reach_small, p.reach_large,
+                                                             p.reach_half_followers)),
                   ("model: share who see it", forecast.expected_seen(pop.activity, funnel.organic_reach(
-                      xs, p["reach_small"], p["reach_large"], p["reach_half_followers"])))],
-        "penalty": [("model", funnel.sponsored_penalty(xs, p["penalty_intercept"], p["penalty_slope"]))],
-        "price": [("model", economics.fee_per_post(xs, p["fee_per_follower"], p["fee_exponent"], p["fee_jump"],
-                                                   p["fee_jump_followers"]))],
+                      xs, p.reach_small, p.reach_large, p.reach_half_followers)))],
+        "penalty": [("model", funnel.sponsored_penalty(xs, p.penalty_intercept, p.penalty_slope))],
+        "price": [("model", economics.fee_per_post(xs, p.fee_per_follower, p.fee_exponent, p.fee_jump,
+                                                   p.fee_jump_followers))],
     }
     hours = np.logspace(-1, np.log10(CAMPAIGN_HOURS), 100)
-    cdf = funnel.delay_cdf(hours, p["decay_fast_share"], p["decay_fast_hours"], p["decay_slow_hours"])
+    cdf = funnel.delay_cdf(hours, p.decay_fast_share, p.decay_fast_hours, p.decay_slow_hours)
     curves["decay"] = [("model: share of all", cdf), ("model: share of 30-day", cdf / cdf[-1])]
     colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
     for g, (r, c) in pos.items():
@@ -581,7 +592,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(CALIBRATED_JSON), help="where to write the fitted values")
     ap.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
     args = ap.parse_args(argv)
-    seed = args.seed if args.seed is not None else default_scenario()["run"]["seed"]
+    seed = args.seed if args.seed is not None else default_scenario().run.seed
     fitted, ts, summary = fit(seed)
     print("fitted parameters:")
     for k in FITTED:

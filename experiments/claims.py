@@ -26,8 +26,9 @@ from sim.campaign import outreach
 from sim.campaign.model import CampaignModel
 from sim.world.population import build_population
 from sim.studies.results import mean_ci
+from sim.studies.replicate import run_replicate
 from sim.studies.runs import execute, replicate_seeds
-from sim.scenario import default_scenario, with_fields
+from sim.scenario import default_scenario, fingerprint, with_fields
 from sim.campaign.strategies import Roster, acceptance, build_roster
 
 from . import calibrate
@@ -191,29 +192,20 @@ def with_outreach(names) -> dict:
     """The named comparison strategies with outreach (offers that may be refused) switched on."""
     return {k: {**STRATEGIES[k], "outreach": True} for k in names}
 
-_ROSTERS: dict = {}
 
 
 def _key(sc: dict) -> str:
-    return hashlib.sha256(json.dumps(sc, sort_keys=True, default=str).encode()).hexdigest()
+    return fingerprint(sc)
 
 
 def _task(task: tuple) -> tuple:
-    """One (condition, strategy, replicate) campaign; returns its metrics (module level: picklable)."""
+    """One (condition, strategy, replicate) campaign, through the one replicate path; returns its metrics."""
     label, sc, name, r, seed = task
-    pop = build_population(sc)
-    key = (_key(sc), name)  # rosters depend on the whole scenario, not only the population
-    if key not in _ROSTERS:
-        if len(_ROSTERS) > 256:
-            _ROSTERS.clear()
-        _ROSTERS[key] = build_roster(pop, sc, name)
-    ros = _ROSTERS[key]
-    model = CampaignModel(sc, name, population=pop, roster=ros, rng=seed)
-    model.run()
-    m = model.metrics()
+    result = run_replicate(sc, name, seed, replicate=r)
+    m = dict(result.metrics)
     m["reach_per_kusd"] = 1000.0 * m["reach"] / m["cost"] if m["cost"] else float("nan")
     m["conversions_per_kusd"] = 1000.0 * m["conversions"] / m["cost"] if m["cost"] else float("nan")
-    m["acceptance_rate"] = float(ros.outreach.get("acceptance_rate", float("nan")))
+    m["acceptance_rate"] = float(result.outreach.get("acceptance_rate", float("nan")))
     return label, name, r, m
 
 
@@ -224,11 +216,9 @@ def run_conditions(conditions: list[tuple[str, dict]], settings: Settings) -> di
     """
     tasks = []
     for label, sc in conditions:
-        pop = build_population(sc)  # build (and cache) once here, not in every worker
-        for name in sc["strategies"]:
-            _ROSTERS.setdefault((_key(sc), name), build_roster(pop, sc, name))  # fail fast
-        seeds = replicate_seeds(sc["run"]["seed"], sc["run"]["replicates"])
-        tasks += [(label, sc, name, r, seeds[r]) for name in sc["strategies"] for r in range(len(seeds))]
+        build_population(sc)  # a fixed market: build (and cache) once here, not in every worker
+        seeds = replicate_seeds(sc.run.seed, sc.run.replicates)
+        tasks += [(label, sc, name, r, seeds[r]) for name in sc.strategies for r in range(len(seeds))]
     out: dict = {}
     for label, name, r, m in execute(tasks, _task, workers=settings.workers):
         out.setdefault(label, {}).setdefault(name, {})[r] = m
@@ -342,7 +332,7 @@ def c2(s: Settings) -> ClaimResult:
     verdict = SUPPORTED if lo <= 0.48 <= hi else NOT_SUPPORTED
     # the model has no side-gig state: show that no outcome depends on it (it reads no such field)
     sc = s.scenario()
-    used = [k for k in sc["parameters"] if "gig" in k] + [k for k in sc["influencers"] if "gig" in k]
+    used = [k for k in sc.parameters if "gig" in k] + [k for k in sc.influencers if "gig" in k]
     p2, lo2, hi2 = wilson(round(low_income * n), n)
     gives = (f"survey share preferring a side gig {p:.1%} [{lo:.1%}, {hi:.1%}] (n = 1000, Wilson 95%); "
              f"the model has {'no side-gig parameter' if not used else 'parameters ' + ', '.join(used)}")
@@ -366,7 +356,7 @@ def organic_rates(s: Settings, bands: list[tuple[float, float]], replicates: int
     pop = build_population(sc)
     out = {b: {"er": [], "lc": []} for b in bands}
     cap = 0.5 * pop.n * pop.represents
-    for seed in replicate_seeds(sc["run"]["seed"], replicates or s.replicates):
+    for seed in replicate_seeds(sc.run.seed, replicates or s.replicates):
         rng = np.random.default_rng(seed.spawn(1)[0])
         fs, which = [], []
         for b in bands:
@@ -378,7 +368,7 @@ def organic_rates(s: Settings, bands: list[tuple[float, float]], replicates: int
         probe, ids = calibrate.probe_population(pop, sc, f, rng.integers(0, len(pop.niches), len(f)))
         z = np.zeros(len(ids))
         ros = Roster("organic", ids, np.ones(len(ids), int), z, z, z, np.ones(len(ids)))
-        model = CampaignModel(sc, next(iter(sc["strategies"])), population=probe, roster=ros, rng=seed)
+        model = CampaignModel(sc, next(iter(sc.strategies)), market=probe, roster=ros, rng=seed)
         model.run()
         bi, rep = model.by_influencer, probe.represents
         er = (bi["likes"] + bi["comments"] + bi["shares"]) * rep / f
@@ -553,7 +543,7 @@ def c9(s: Settings) -> ClaimResult:
 def c6(s: Settings) -> ClaimResult:
     """C6: price per post jumps once 100K followers are exceeded (fee_jump, bootstrapped over targets)."""
     sc = default_scenario()
-    p = dict(sc["parameters"])
+    p = calibrate.Params(sc.parameters)
     ts = [t for t in calibrate.targets(sc) if t.group == "price"]
     rng = np.random.default_rng(np.random.SeedSequence(s.seed).spawn(4)[3])
     jumps = []
@@ -571,20 +561,20 @@ def c6(s: Settings) -> ClaimResult:
     verdict = verdict_from_interval(float(lo), float(hi), threshold)
     f = np.array([90_000.0, 110_000.0])
     from sim.rules import economics
-    fee = economics.fee_per_post(f, p["fee_per_follower"], p["fee_exponent"], p["fee_jump"], p["fee_jump_followers"])
+    fee = economics.fee_per_post(f, p.fee_per_follower, p.fee_exponent, p.fee_jump, p.fee_jump_followers)
     gives = (f"fitted jump at 100K: +{p['fee_jump']:.0%} (bootstrap over the {len(ts)} price targets: "
              f"[{lo:.0%}, {hi:.0%}]); fee per 1K followers at 90K ${1000 * fee[0] / f[0]:.2f}, at 110K "
              f"${1000 * fee[1] / f[1]:.2f}")
     detail = (f"Supported if the whole bootstrap interval of the jump exceeds +{threshold:.0%}. Price tables "
               "rise steeply with size (fitted exponent {:.2f}), but their bands are 10K-50K / 50K-500K / 500K-1M, "
               "so they place no step at 100K; Klear's 500K+ average ($3,138) sits below the table's 500K-1M "
-              "range.".format(p["fee_exponent"]))
+              "range.".format(p.fee_exponent))
     import plotly.graph_objects as go
     fig = go.Figure(go.Histogram(x=jumps, nbinsx=30, name="bootstrap fee_jump"))
     fig.add_vline(x=threshold, line_dash="dot")
     fig.update_layout(title="C6: fitted price jump at 100K followers (bootstrap over price targets)",
                       xaxis_title="fee_jump (relative)", xaxis_tickformat=".0%")
-    return _result("C6", gives, verdict, detail, [fig], {"jump": p["fee_jump"], "ci": [float(lo), float(hi)]})
+    return _result("C6", gives, verdict, detail, [fig], {"jump": p.fee_jump, "ci": [float(lo), float(hi)]})
 
 
 def _copy_target(t):
@@ -596,12 +586,12 @@ def _copy_target(t):
 
 def monthly_acceptance(pop, sc: dict, ids) -> np.ndarray:
     """Each creator's expected share of a month's offers accepted: offers from brands of every niche, at rate."""
-    p = sc["parameters"]
+    p = sc.parameters
     probs = []
     for c in range(len(pop.niches)):
         fit = pop.brand_fit(ids, c)
         probs.append(outreach.acceptance_from_params(p, fit, 1.0, pop.pool.monthly_offers[ids], False,
-                                                     load_ref=sc["influencers"]["monthly_offers_mean"]))
+                                                     load_ref=sc.influencers.monthly_offers_mean))
     return np.mean(probs, axis=0)
 
 
@@ -655,8 +645,8 @@ def c8(s: Settings) -> ClaimResult:
         sc = s.scenario(ch)
         pop = build_population(sc)
         ids = pop.pool.ids_of_tier("micro")
-        pa = acceptance(pop, sc, sc["strategies"]["connected"], ids)
-        pc = acceptance(pop, sc, sc["strategies"]["cold"], ids)
+        pa = acceptance(pop, sc, sc.strategies["connected"], ids)
+        pc = acceptance(pop, sc, sc.strategies["cold"], ids)
         d = mean_ci(pa - pc)
         out.append((lab, d, verdict_from_interval(d[1], d[2])))
         conds.append((lab, sc))

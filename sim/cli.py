@@ -104,7 +104,7 @@ def cmd_run(args) -> int:
     out = _output_folder(args.out)
 
     t0 = time.perf_counter()
-    n_tasks = len(sc["strategies"]) * sc["run"]["replicates"]
+    n_tasks = len(sc.strategies) * sc.run.replicates
     bar = tqdm(total=n_tasks, desc="campaigns", unit="run", disable=args.no_progress or None, file=sys.stderr)
     results = run_scenario(sc, workers=args.workers, progress=lambda _r: bar.update(1))
     bar.close()
@@ -115,8 +115,8 @@ def cmd_run(args) -> int:
     try:
         write_summary_csv(rows, tmp / "summary.csv")
         write_runs_csv(results, tmp / "runs.csv")
-        seeds = {"root": sc["run"]["seed"],
-                 "replicates": [list(s.spawn_key) for s in replicate_seeds(sc["run"]["seed"], sc["run"]["replicates"])]}
+        seeds = {"root": sc.run.seed,
+                 "replicates": [list(s.spawn_key) for s in replicate_seeds(sc.run.seed, sc.run.replicates)]}
         write_scenario_json(sc, tmp / "scenario.json", seeds)
         write_report(tmp / "report.html", sc, results, rows, extra_sections=[outreach_section(results)])
         if out.exists():
@@ -158,7 +158,7 @@ def _summary_text(sc: dict, rows: list[dict], elapsed: float) -> str:
     names = list(dict.fromkeys(r["strategy"] for r in rows))
     idx = {(r["strategy"], r["metric"]): r for r in rows}
     width = max(22, *(len(n) + 2 for n in names))
-    lines = [f"{sc['name']}: {len(names)} strategies x {rows[0]['n'] if rows else 0} replicates in {elapsed:.1f} s"
+    lines = [f"{sc.name}: {len(names)} strategies x {rows[0]['n'] if rows else 0} replicates in {elapsed:.1f} s"
              " (mean [95% CI])",
              f"{'metric':<22}" + "".join(f"{n:>{width + 12}}" for n in names)]
     for m in metrics:

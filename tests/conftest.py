@@ -7,6 +7,7 @@ SMALL = {
     "population.represents": 500,  # a market of 1.5M people, so macro and mega accounts fit
     "campaign.days": 5,
     "run.replicates": 2,
+    "parameters.offer_response_days": 0.5,  # outreach costs campaign days: keep a 5-day campaign mostly for posts
 }
 
 

@@ -40,7 +40,7 @@ from sim.rules import economics
 from sim.rules import funnel
 
 from sim.rules import trust
-from sim.rules.forecast import tier_prior
+from sim.rules.forecast import account_prior
 from sim.campaign.model import ACTIVITY_CAP, series_reporters
 from sim.world.population import Population, build_population
 from sim.campaign.strategies import Roster, build_roster
@@ -48,7 +48,7 @@ from sim.campaign.strategies import Roster, build_roster
 
 def _delay(p: dict, rng: np.random.Generator) -> int:
     """One draw of :func:`sim.rules.funnel.sample_delay`: whole hours from posting to viewing."""
-    scale = p["decay_fast_hours"] if rng.random() < p["decay_fast_share"] else p["decay_slow_hours"]
+    scale = p.decay_fast_hours if rng.random() < p.decay_fast_share else p.decay_slow_hours
     return math.floor(rng.exponential(scale))
 
 
@@ -70,7 +70,7 @@ class RefPerson(mesa.Agent):
         degree = int(pop.graph.indptr[i + 1] - pop.graph.indptr[i])
         # a share reaches each peer like a post of an account with this person's degree
         self.share_reach = min(1.0, ACTIVITY_CAP * float(funnel.organic_reach(
-            degree, p["reach_small"], p["reach_large"], p["reach_half_followers"])))
+            degree, p.reach_small, p.reach_large, p.reach_half_followers)))
         self.share_seen = min(1.0, self.activity / ACTIVITY_CAP)
         self.follows = False
         self.seen = self.engaged = self.shared = False
@@ -100,16 +100,16 @@ class RefPerson(mesa.Agent):
         had_shared = self.shared
         bought = shared = False
         for tr, factor, src, _wom in due:
-            if not rng.random() < funnel.engage_probability(tr, p["engage_base"], factor):
+            if not rng.random() < funnel.engage_probability(tr, p.engage_base, factor):
                 continue
             self.engaged = True
             m.likes += 1
             m.by_influencer["likes"][src] += 1
-            if rng.random() < p["comment_share"]:
+            if rng.random() < p.comment_share:
                 m.comments += 1
                 m.by_influencer["comments"][src] += 1
-            pb = funnel.purchase_probability(self.intent, self.purchase_propensity, p["conversion_base"],
-                                             p["intent_half"], m.price_factor)
+            pb = funnel.purchase_probability(self.intent, self.purchase_propensity, p.conversion_base,
+                                             p.intent_half, m.price_factor)
             if may_buy and rng.random() < pb and (m.repeat or not bought):
                 bought = True
                 self.purchases += 1
@@ -129,7 +129,7 @@ class RefPerson(mesa.Agent):
             if rng.random() < self.share_reach * peer.share_seen:
                 when = m.hour + 1 + _delay(p, rng)
                 if when < m.hours:
-                    tr = float(trust.peer_trust(p["peer_trust"], peer.product_match, p["interest_weight"]))
+                    tr = float(trust.peer_trust(p.peer_trust, peer.product_match, p.interest_weight))
                     peer.receive(when, tr, 1.0, src, True)
 
 
@@ -146,11 +146,11 @@ class RefInfluencer(mesa.Agent):
         self.audience = [model.people[int(i)] for i in pop.audience(self.j)]
         for person in self.audience:
             person.follows = True
-        self.reach = float(funnel.organic_reach(self.followers, p["reach_small"], p["reach_large"],
-                                                p["reach_half_followers"]))
-        self.prior = float(tier_prior(p, pop.pool.tier_names, [pop.pool.tier[self.j]])[0])
-        penalty = funnel.sponsored_penalty(self.followers, p["penalty_intercept"], p["penalty_slope"])
-        self.post_factor = float(funnel.sponsored_factor(penalty, ros.fit[k], p["fit_sensitivity"]))
+        self.reach = float(funnel.organic_reach(self.followers, p.reach_small, p.reach_large,
+                                                p.reach_half_followers))
+        self.prior = float(account_prior(p, [pop.pool.followers[self.j]], [pop.pool.authenticity[self.j]])[0])
+        penalty = funnel.sponsored_penalty(self.followers, p.penalty_intercept, p.penalty_slope)
+        self.post_factor = float(funnel.sponsored_factor(penalty, ros.fit[k], p.fit_sensitivity))
         self.fit = float(ros.fit[k])
         self.erosion = 1.0
         # posts spread evenly over the campaign, in the afternoon (as CampaignModel._setup_posts)
@@ -172,12 +172,12 @@ class RefInfluencer(mesa.Agent):
             when = t + _delay(p, rng)
             if when >= m.hours:
                 continue
-            tr = float(trust.influencer_trust(self.prior, person.match[self.niche], self.followers, p["status_gap"],
-                                              p["interest_weight"], p["status_scale"], m.aspiration, self.erosion))
+            tr = float(trust.influencer_trust(self.prior, person.match[self.niche], self.followers, p.status_gap,
+                                              p.interest_weight, p.status_scale, m.aspiration, self.erosion))
             m.by_influencer["views"][self.k] += 1
             person.receive(when, tr, self.post_factor, self.k, False)
-        partner = p["ambassador_erosion"] if m.roster.partnership == "ambassador" else 1.0
-        self.erosion = float(trust.erode(self.erosion, self.fit, p["erosion"], partner))
+        partner = p.ambassador_erosion if m.roster.partnership == "ambassador" else 1.0
+        self.erosion = float(trust.erode(self.erosion, self.fit, p.erosion, partner))
 
 
 class ReferenceModel(mesa.Model):
@@ -190,19 +190,19 @@ class ReferenceModel(mesa.Model):
                  roster: Roster | None = None, rng=None):
         super().__init__(rng=np.random.default_rng(rng))
         sc = self.config = scenario
-        self.strategy = strategy or next(iter(sc["strategies"]))
+        self.strategy = strategy or next(iter(sc.strategies))
         self.population = population if population is not None else build_population(sc)
         self.roster = roster if roster is not None else build_roster(self.population, sc, self.strategy)
-        self.p = sc["parameters"]
-        self.days = sc["campaign"]["days"]
+        self.p = sc.parameters
+        self.days = sc.campaign.days
         self.hours = self.days * 24
         self.hour = 0
-        self.repeat = sc["campaign"]["repeat_purchases"]
-        product = sc["product"]
-        self.niche_index = sc["population"]["niches"].index(product["niche"])
-        self.aspiration = self.p["luxury_aspiration"] * product["luxury"]
-        self.price_factor = funnel.price_factor(product["luxury"], product["familiarity"], self.p["luxury_penalty"],
-                                                self.p["familiarity_boost"])
+        self.repeat = sc.campaign.repeat_purchases
+        product = sc.product
+        self.niche_index = sc.population.niches.index(product.niche)
+        self.aspiration = self.p.luxury_aspiration * product.luxury
+        self.price_factor = funnel.price_factor(product.luxury, product.familiarity, self.p.luxury_penalty,
+                                                self.p.familiarity_boost)
         self.impressions = self.reached = self.likes = self.comments = self.shares = self.conversions = 0
         r = len(self.roster.ids)
         self.by_influencer = {k: [0] * r for k in ("views", "impressions", "likes", "comments", "shares",
@@ -241,4 +241,4 @@ class ReferenceModel(mesa.Model):
             likes=self.likes * rep, comments=self.comments * rep, shares=self.shares * rep,
             engaged=engaged * rep, conversions=self.conversions * rep,
             followers=int(self.population.pool.followers[self.roster.ids].sum()),
-            price=self.config["product"]["price"], cost=self.cost(), influencers=len(self.roster.ids))
+            price=self.config.product.price, cost=self.cost(), influencers=len(self.roster.ids))

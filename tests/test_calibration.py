@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from experiments import calibrate
-from sim.scenario.parameters import PARAMETERS
+from sim.scenario import Parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,7 +32,7 @@ def test_shipped_file_records_seed_errors_and_matches_a_recheck(shipped_check):
     doc = json.loads((ROOT / "sim" / "data" / "calibrated.json").read_text())
     assert isinstance(doc["seed"], int)
     for key in calibrate.FITTED:
-        assert key in PARAMETERS.fields and doc[key] == PARAMETERS.fields[key].default
+        assert key in Parameters.model_fields and doc[key] == Parameters.model_fields[key].default
     ts, summary = shipped_check
     recorded = {(r["source"], r["label"]): r["model"] for r in doc["fit"]["engagement"]}
     for t in ts:
@@ -59,18 +59,18 @@ def test_range_targets_count_in_band_as_zero_error():
 
 def test_fit_recovers_known_parameters():
     # targets made by the model itself with known parameters must be fitted back
-    p = {"penalty_intercept": -0.3, "penalty_slope": 0.12}
+    p = calibrate.Params({"penalty_intercept": -0.3, "penalty_slope": 0.12})
     ts = [t for t in calibrate.targets() if t.group == "penalty"]
     for t in ts:
         t.value = calibrate.penalty_value(t, p)
-    fitted = calibrate.fit_group("penalty", ts, {}, None)
+    fitted = calibrate.fit_group("penalty", ts, calibrate.Params(), None)
     assert fitted["penalty_intercept"] == pytest.approx(-0.3, abs=1e-3)
     assert fitted["penalty_slope"] == pytest.approx(0.12, abs=1e-3)
 
 
 def test_decay_targets_use_30_day_shares_for_campaigndeus():
     ts = [t for t in calibrate.targets() if t.group == "decay"]
-    p = {"decay_fast_share": 0.5, "decay_fast_hours": 1.0, "decay_slow_hours": 1000.0}
+    p = calibrate.Params({"decay_fast_share": 0.5, "decay_fast_hours": 1.0, "decay_slow_hours": 1000.0})
     deus = next(t for t in ts if t.source == "CampaignDeus")
     takumi = next(t for t in ts if t.source == "Takumi")
     # with a very slow tail, a 30-day share is much larger than a share of all engagement

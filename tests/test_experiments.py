@@ -49,9 +49,9 @@ def test_connect_first_verdict_flips_when_the_mechanism_is_switched_off():
                             "strategies": {"s": {"kind": "micro_equal_budget", "small_tier": "micro"}}})
         pop = build_population(sc)
         ids = pop.pool.ids_of_tier("micro")
-        st = sc["strategies"]["s"]
-        d = claims.mean_ci(acceptance(pop, sc, {**st, "connect_first": True}, ids)
-                           - acceptance(pop, sc, {**st, "connect_first": False}, ids))
+        st = sc.strategies["s"]
+        d = claims.mean_ci(acceptance(pop, sc, st.model_copy(update={"connect_first": True}), ids)
+                           - acceptance(pop, sc, st.model_copy(update={"connect_first": False}), ids))
         out[w] = claims.verdict_from_interval(d[1], d[2])
     assert out == {1.0: claims.SUPPORTED, 0.0: claims.NOT_SUPPORTED}
 

@@ -25,14 +25,14 @@ def _scenario(sc, objective, budget, outreach=False):
                   for p in FIXED_POLICIES}
     strategies["opt"] = {"kind": "micro_equal_budget", "selection": "optimiser", "objective": objective,
                          "budget": budget, "outreach": outreach, **PILOT}
-    return resolve({**sc, "strategies": strategies})
+    return resolve({**sc.model_dump(), "strategies": strategies})
 
 
 def _value(pop, sc, name, objective):
     ros = build_roster(pop, sc, name)
     runs = []
-    for seed in replicate_seeds(sc["run"]["seed"], PILOT["pilot_seeds"]):
-        m = CampaignModel(sc, name, population=pop, roster=ros, rng=seed)
+    for seed in replicate_seeds(sc.run.seed, PILOT["pilot_seeds"]):
+        m = CampaignModel(sc, name, market=pop, roster=ros, rng=seed)
         m.run()
         runs.append(m.metrics())
     return objective_value(runs, objective)
@@ -60,7 +60,7 @@ def test_optimiser_never_exceeds_the_budget(world, budget, outreach, objective):
     sc, pop = world
     s = _scenario(sc, objective, budget, outreach)
     ros = build_roster(pop, s, "opt")
-    st = s["strategies"]["opt"]
+    st = s.strategies["opt"]
     assert len(ros.ids) > 0
     total = expected_account_cost(pop, s, st, ros.ids).sum() + ros.outreach["outreach_staff_cost"]
     assert total <= budget * (1 + 1e-9)

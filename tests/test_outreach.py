@@ -75,18 +75,18 @@ def world():
 
 
 def _with(sc, strategies):
-    return resolve({**sc, "strategies": strategies})
+    return resolve({**sc.model_dump(), "strategies": strategies})
 
 
 def test_connecting_first_and_better_offers_raise_the_acceptance_of_real_candidates(world):
     sc, pop = world
     sc = _with(sc, {"s": {"kind": "micro_equal_budget"}})
-    st = sc["strategies"]["s"]
+    st = sc.strategies["s"]
     ids = pop.pool.ids_of_tier("micro")
     base = acceptance(pop, sc, st, ids)
-    assert np.all(acceptance(pop, sc, {**st, "connect_first": True}, ids) > base)
-    assert np.all(acceptance(pop, sc, {**st, "offer_ratio": 1.5}, ids) > base)
-    assert np.all(acceptance(pop, sc, {**st, "outreach": False}, ids) == 1.0)
+    assert np.all(acceptance(pop, sc, st.model_copy(update={"connect_first": True}), ids) > base)
+    assert np.all(acceptance(pop, sc, st.model_copy(update={"offer_ratio": 1.5}), ids) > base)
+    assert np.all(acceptance(pop, sc, st.model_copy(update={"outreach": False}), ids) == 1.0)
 
 
 def test_roster_outreach_funnel_is_recorded_and_deterministic(world):
@@ -98,11 +98,11 @@ def test_roster_outreach_funnel_is_recorded_and_deterministic(world):
     assert o["offers"] == len(cold.candidates) >= o["accepted"] == len(cold.ids) > 0
     assert o["acceptance_rate"] == pytest.approx(o["accepted"] / o["offers"])
     assert sum(r["accepted"] for r in cold.candidates) == len(cold.ids)
-    assert o["days"] == o["rounds"] * sc["parameters"]["offer_response_days"]
-    assert warm.outreach["days"] == warm.outreach["rounds"] * (sc["parameters"]["offer_response_days"]
-                                                               + sc["brand"]["connect_first_days"])
+    assert o["days"] == o["rounds"] * sc.parameters.offer_response_days
+    assert warm.outreach["days"] == warm.outreach["rounds"] * (sc.parameters.offer_response_days
+                                                               + sc.brand.connect_first_days)
     # connecting first costs staff time per creator contacted
-    per_offer = (sc["parameters"]["offer_hours"] + sc["brand"]["connect_first_hours"]) * sc["brand"]["hourly_rate"]
+    per_offer = (sc.parameters.offer_hours + sc.brand.connect_first_hours) * sc.brand.hourly_rate
     assert warm.outreach["outreach_staff_cost"] == pytest.approx(warm.outreach["offers"] * per_offer)
     again = build_roster(pop, sc, "cold")
     assert again.ids.tolist() == cold.ids.tolist()

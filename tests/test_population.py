@@ -12,15 +12,15 @@ def test_people_attributes(small_scenario):
     assert abs(pop.activity.mean() - 1) < 0.1
     for a in (pop.susceptibility, pop.share_propensity, pop.purchase_propensity):
         assert a.min() >= 0 and a.max() <= 1
-    big = draw_people(200_000, small_scenario["population"], 0)
+    big = draw_people(200_000, small_scenario.population, 0)
     assert big["susceptibility"].mean() == pytest.approx(0.3, abs=0.01)
     # heterogeneous susceptibility: a minority is easily influenced
     assert np.mean(big["susceptibility"] > 0.8) > 0.02
 
 
 def test_one_parameter_changes_only_its_own_draws(small_scenario):
-    a = draw_people(5000, small_scenario["population"], 3)
-    b = draw_people(5000, with_fields(small_scenario, {"population.susceptibility_mean": 0.5})["population"], 3)
+    a = draw_people(5000, small_scenario.population, 3)
+    b = draw_people(5000, with_fields(small_scenario, {"population.susceptibility_mean": 0.5}).population, 3)
     for k in ("interests", "activity", "share_propensity", "purchase_propensity"):
         assert np.array_equal(a[k], b[k]), k
     assert np.all(b["susceptibility"] >= a["susceptibility"])  # quantile draws keep everyone's rank
@@ -74,7 +74,7 @@ def test_big_accounts_have_broader_audiences(small_scenario):
 
 def test_brand_fit_prefers_same_niche_accounts(small_scenario):
     pop = build_population(small_scenario)
-    niche = small_scenario["population"]["niches"].index(small_scenario["product"]["niche"])
+    niche = small_scenario.population.niches.index(small_scenario.product.niche)
     fit = pop.brand_fit(np.arange(len(pop.pool)), niche)
     same = pop.pool.niche == niche
     assert fit.min() >= 0 and fit.max() <= 1

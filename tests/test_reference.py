@@ -78,7 +78,7 @@ def world(tmp_path_factory):
 def runs(world):
     sc, pop = world
     out = {}
-    for name in sc["strategies"]:
+    for name in sc.strategies:
         roster = build_roster(pop, sc, name)
         out[name] = {
             "fast": _run(CampaignModel, sc, name, pop, roster, range(SEEDS)),
@@ -103,7 +103,7 @@ def test_comparison_detects_a_changed_rule(world, runs):
     """A fast path with a 25% higher engagement base is told apart from the reference."""
     sc, pop = world
     name = "one_micro"
-    changed = with_fields(sc, {"parameters.engage_base": sc["parameters"]["engage_base"] * 1.25})
+    changed = with_fields(sc, {"parameters.engage_base": sc.parameters.engage_base * 1.25})
     fast = _run(CampaignModel, changed, name, pop, build_roster(pop, changed, name), range(SEEDS))
     z = dict(zip(NAMES, _z(fast, runs[name]["reference"])))
     assert z["engagements"] > Z
@@ -117,4 +117,4 @@ def test_reference_invariants(world):
     assert m["conversions"] <= m["engaged_people"] <= m["reach"] <= m["impressions"]
     assert m["earned_reach"] <= m["reach"] <= pop.n * pop.represents
     assert m["shares"] <= m["engaged_people"]
-    assert model.steps == sc["campaign"]["days"] * 24
+    assert model.steps == sc.campaign.days * 24

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from sim.errors import ScenarioError
-from sim.scenario import (default_scenario, default_toml, get_field, json_schema, load_scenario,
-                          load_scenario_text, resolve, with_fields)
+from sim.scenario import (Brand, Parameters, Population, Scenario, Strategy, default_scenario, default_toml,
+                          get_field, json_schema, load_scenario, load_scenario_text, parse_assignment, resolve,
+                          with_fields)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,18 +26,18 @@ def test_every_shipped_scenario_is_valid():
     assert files
     for f in files:
         sc = load_scenario(f)
-        assert sc["strategies"], f
+        assert sc.strategies, f
 
 
 def test_defaults_fill_partial_tables():
     sc = load_scenario_text("[population]\nsize = 5000\n")
-    assert sc["population"]["size"] == 5000
-    assert sc["population"]["graph"]["mean_degree"] == 10.0
+    assert sc.population.size == 5000
+    assert sc.population.graph.mean_degree == 10.0
 
 
 def test_with_fields_revalidates():
     sc = with_fields(default_scenario(), {"product.price": 99})
-    assert sc["product"]["price"] == 99.0
+    assert sc.product.price == 99.0
     with pytest.raises(ScenarioError, match="product.price"):
         with_fields(default_scenario(), {"product.price": -1})
     with pytest.raises(ScenarioError, match="product.nope"):
@@ -74,7 +75,7 @@ def test_get_field():
 ])
 def test_bad_input_names_field_and_reason(text, field, reason):
     if reason is None:
-        assert load_scenario_text(text)["population"]["size"] == 1500
+        assert load_scenario_text(text).population.size == 1500
         return
     with pytest.raises(ScenarioError) as err:
         load_scenario_text(text)
@@ -95,34 +96,69 @@ def test_invalid_toml_and_missing_file(tmp_path):
 def test_graph_path_is_relative_to_the_scenario(tmp_path):
     f = tmp_path / "s.toml"
     f.write_text("[population.graph]\ngenerator = 'file'\npath = 'g.edgelist'\n")
-    assert load_scenario(f)["population"]["graph"]["path"] == str(tmp_path / "g.edgelist")
+    assert load_scenario(f).population.graph.path == str(tmp_path / "g.edgelist")
 
 
-def test_json_schema_describes_every_default_field():
+def test_json_schema_describes_every_field_with_a_source():
     schema = json_schema()
     json.dumps(schema)
-    props = schema["properties"]
-    for section, table in default_scenario().items():
-        assert section in props
-        if isinstance(table, dict) and "properties" in props[section]:
-            assert set(table) == set(props[section]["properties"])
-    assert props["population"]["properties"]["size"]["minimum"] == 100
+    defs = schema["$defs"]
+    assert set(schema["properties"]) == set(Scenario.model_fields)
+    for name, model in (("Population", Population), ("Brand", Brand), ("Strategy", Strategy),
+                        ("Parameters", Parameters)):
+        props = defs[name]["properties"]
+        assert set(props) == set(model.model_fields)
+        for field, spec in props.items():
+            assert spec.get("description"), (name, field)
+            assert spec.get("source"), (name, field)
+        assert defs[name]["additionalProperties"] is False
+    assert defs["Population"]["properties"]["size"]["minimum"] == 100
 
 
-def test_per_tier_tables_merge_with_the_defaults():
-    sc = load_scenario_text("[influencers.counts]\nmega = 0\n[parameters.tier_trust]\nmacro = 0.6\n")
-    assert sc["influencers"]["counts"] == {"nano": 400, "micro": 200, "mid": 40, "macro": 15, "mega": 0}
-    assert sc["parameters"]["tier_trust"]["macro"] == 0.6 and sc["parameters"]["tier_trust"]["micro"] == 0.82
+def test_default_toml_lists_choices_and_marks_every_field():
+    text = default_toml()
+    fields = [line for line in text.splitlines() if " = " in line and "  # " in line]
+    assert len(fields) > 80
+    for line in fields:
+        assert "[assumption]" in line or "[source: " in line, line
+    assert "one of: post, video, carousel, story_with_link" in text
+    assert "one of: macro, micro_equal_following, micro_equal_budget, mixed, nano_swarm, custom" in text
+    assert "one of: per_replicate, fixed" in text
+
+
+def test_per_tier_counts_merge_with_the_defaults():
+    sc = load_scenario_text("[influencers.counts]\nmega = 0\n")
+    assert sc.influencers.counts == {"nano": 400, "micro": 200, "mid": 40, "macro": 15, "mega": 0}
     # strategies replace the defaults rather than adding to them
-    assert list(load_scenario_text("[strategies.a]\nkind = 'macro'\n")["strategies"]) == ["a"]
+    assert list(load_scenario_text("[strategies.a]\nkind = 'macro'\n").strategies) == ["a"]
 
 
-def test_own_tiers_drop_the_default_tiers_tables():
+def test_own_tiers_drop_the_default_counts():
     text = ("[tiers]\nsmall = 1000\nbig = 200000\n[influencers.counts]\nsmall = 50\nbig = 3\n"
-            "[parameters.tier_trust]\nsmall = 0.8\nbig = 0.7\n"
             "[strategies.a]\nkind = 'macro'\ntier = 'big'\nsmall_tier = 'small'\n")
     sc = load_scenario_text(text)
-    assert sc["influencers"]["counts"] == {"small": 50, "big": 3}
-    assert set(sc["parameters"]["tier_trust"]) == {"small", "big"}
-    with pytest.raises(ScenarioError, match="parameters.tier_trust.big"):
-        load_scenario_text(text.replace("big = 0.7\n", ""))
+    assert sc.influencers.counts == {"small": 50, "big": 3}
+
+
+def test_scenarios_are_frozen_and_changed_by_copy():
+    sc = default_scenario()
+    with pytest.raises(Exception):
+        sc.brand.budget = 1.0
+    changed = with_fields(sc, {"brand.budget": 1.0, "strategies.swarm": {"kind": "nano_swarm"},
+                               "strategies.macro": None})
+    assert sc.brand.budget == 50_000.0 and changed.brand.budget == 1.0
+    assert list(changed.strategies) == ["micro_equal_budget", "swarm"]
+    with pytest.raises(ScenarioError, match="only entries of a named table"):
+        with_fields(sc, {"brand": None})
+
+
+@pytest.mark.parametrize("text, field", [
+    ("brand.budget=-5000", "brand.budget"),
+    ("brand.nope=1", "brand.nope"),
+    ("novalue", "--set"),
+])
+def test_set_assignments(text, field):
+    with pytest.raises(ScenarioError) as err:
+        key, value = parse_assignment(text)
+        with_fields(default_scenario(), {key: value})
+    assert err.value.field == field

@@ -17,14 +17,14 @@ def world():
 
 
 def _with(sc, strategies, **changes):
-    sc = resolve({**sc, "strategies": strategies})
+    sc = resolve({**sc.model_dump(), "strategies": strategies})
     return with_fields(sc, changes) if changes else sc
 
 
 def _full_expected_cost(pop, sc, ros):
     """Fees, product, staff and per-view payments at expected views."""
-    st = sc["strategies"][ros.strategy]
-    staff_extra = ros.management.sum() - sc["brand"]["management_hours"] * sc["brand"]["hourly_rate"] * len(ros.ids)
+    st = sc.strategies[ros.strategy]
+    staff_extra = ros.management.sum() - sc.brand.management_hours * sc.brand.hourly_rate * len(ros.ids)
     return float(expected_account_cost(pop, sc, st, ros.ids).sum() + staff_extra)
 
 
@@ -103,10 +103,10 @@ def test_nano_swarm_is_gifted_nano_accounts(world):
     ros = build_roster(pop, s, "swarm")
     assert len(ros.ids) == 25
     assert set(pop.pool.tier[ros.ids]) == {0}
-    unit_cost = s["product"]["price"] * (1 - s["product"]["margin"])
+    unit_cost = s.product.price * (1 - s.product.margin)
     assert np.allclose(ros.fixed_cost, unit_cost)
     assert ros.outreach["payment"] == "product"
-    assert np.all(ros.posts == s["parameters"]["gifted_posts"])
+    assert np.all(ros.posts == s.parameters.gifted_posts)
 
 
 def test_custom_by_ids_and_by_tiers(world):
@@ -130,8 +130,8 @@ def test_partnerships_posts_and_pricing(world):
                    "ambassador": {"kind": "custom", "ids": [500], "outreach": False, "partnership": "ambassador"},
                    "gifted": {"kind": "custom", "ids": [500], "outreach": False, "partnership": "gifted"},
                    "cpm": {"kind": "custom", "ids": [500], "outreach": False, "payment": "cpm"}})
-    r = {n: build_roster(pop, s, n) for n in s["strategies"]}
-    n_posts = s["campaign"]["posts_per_influencer"]
+    r = {n: build_roster(pop, s, n) for n in s.strategies}
+    n_posts = s.campaign.posts_per_influencer
     assert r["paid"].posts[0] == n_posts and r["ambassador"].posts[0] == 2 * n_posts
     assert r["gifted"].posts[0] == 1
     assert r["takeover"].fixed_cost[0] == pytest.approx(r["paid"].fixed_cost[0] * 1.5)
@@ -139,14 +139,14 @@ def test_partnerships_posts_and_pricing(world):
     assert r["ambassador"].fixed_cost[0] / 6 < r["paid"].fixed_cost[0] / 3
     assert r["cpm"].fixed_cost[0] == 0 and r["cpm"].cpm[0] > 0
     assert r["gifted"].fixed_cost[0] < r["paid"].fixed_cost[0]
-    assert strategy_posts(s, {**s["strategies"]["paid"], "posts": 9}) == 9
+    assert strategy_posts(s, s.strategies["paid"].model_copy(update={"posts": 9})) == 9
 
 
 def test_management_cost_grows_with_the_number_of_creators(world):
     sc, pop = world
     s = _with(sc, {"macro": {"kind": "macro"}, "micro": {"kind": "micro_equal_budget"}})
     macro, micro = build_roster(pop, s, "macro"), build_roster(pop, s, "micro")
-    per = s["brand"]["management_hours"] * s["brand"]["hourly_rate"]
+    per = s.brand.management_hours * s.brand.hourly_rate
     for ros in (macro, micro):
         o = ros.outreach
         assert o["management_cost"] == pytest.approx(per * len(ros.ids) + o["outreach_staff_cost"])
@@ -178,9 +178,8 @@ def test_bad_strategy_fields_are_named(world, block, field):
 ])
 def test_bad_strategy_rosters_are_named(world, block, field):
     sc, pop = world
-    s = _with(sc, {"bad": block})
-    with pytest.raises(ScenarioError) as e:
-        build_roster(pop, s, "bad")
+    with pytest.raises(ScenarioError) as e:  # caught when the scenario is validated, or when the roster is built
+        build_roster(pop, _with(sc, {"bad": block}), "bad")
     assert e.value.field == field
 
 

@@ -116,7 +116,7 @@ def test_seeds_are_spawned_per_point_and_replicate():
     crn = parse_sweep({"vary": {"brand.budget": [20000, 40000]},
                        "sweep": {"seed": 5, "common_random_numbers": True}})
     assert crn.run_seed(0, 1).spawn_key == crn.run_seed(1, 1).spawn_key
-    assert all(sc["run"]["seed"] == 5 for sc in sw.scenarios)  # one population seed for every point
+    assert all(sc.run.seed == 5 for sc in sw.scenarios)  # one population seed for every point
 
 
 def _toml(text):
@@ -306,10 +306,10 @@ def test_base_scenario_path_and_nested_vary(tmp_path):
     f = _write(tmp_path / "sweeps", '[sweep]\nscenario = "../scen/base.toml"\n' + TINY +
                "[vary.product]\nprice = [10, 20]\n[vary.strategies.macro]\noffer_ratio = {values = [1.0, 1.5]}\n")
     sw = load_sweep(f)
-    assert sw.base["name"] == "base" and sw.base["brand"]["budget"] == 12345.0
-    assert sw.base["population"]["size"] == 2000
+    assert sw.base.name == "base" and sw.base.brand.budget == 12345.0
+    assert sw.base.population.size == 2000
     assert sw.names == ["product.price", "strategies.macro.offer_ratio"]
-    assert [sc["product"]["price"] for sc in sw.scenarios] == [10.0, 10.0, 20.0, 20.0]
+    assert [sc.product.price for sc in sw.scenarios] == [10.0, 10.0, 20.0, 20.0]
     missing = _write(tmp_path, '[sweep]\nscenario = "nope.toml"\n[vary]\n"brand.budget" = [1, 2]\n', "m.toml")
     with pytest.raises(ScenarioError, match="sweep.scenario: file not found"):
         load_sweep(missing)

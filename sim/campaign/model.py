@@ -2,46 +2,49 @@
 
 Everyone's state lives in arrays owned by the model; a step applies the rules to the
 exposures due that hour only, so its cost follows what happens, not the population
-size. People and accounts are still Mesa agents (views onto the arrays).
+size. People and accounts are still Mesa agents (views onto the arrays), made through
+Mesa's public API the first time they are asked for (:attr:`CampaignModel.people`,
+:attr:`CampaignModel.creators`).
+
+The constructor takes plain keyword parameters, so ``mesa.batch_run`` can vary them;
+the model sets ``running = False`` when the campaign is over.
 
 Examples
 --------
 >>> from sim.scenario import with_fields, default_scenario
->>> sc = with_fields(default_scenario(), {"population.size": 3000, "population.represents": 500,
-...                                      "campaign.days": 3})
->>> model = CampaignModel(sc, "macro", rng=1)
+>>> scenario = with_fields(default_scenario(), {"population.size": 3000, "population.represents": 500,
+...                                            "campaign.days": 3, "parameters.offer_response_days": 0})
+>>> model = CampaignModel(scenario, "macro", rng=1)
 >>> model.run()
 >>> m = model.metrics()
 >>> m["conversions"] <= m["engaged_people"] <= m["reach"] <= m["impressions"]
 True
+>>> model.running, model.steps
+(False, 72)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import mesa
 import numpy as np
 
-from sim.rules import economics
+from sim.campaign.agents import Follower, Influencer
+from sim.campaign.luck import as_seed
+from sim.campaign.setup import prepare
+from sim.campaign.strategies import Roster
+from sim.rules import economics, funnel, trust, wordofmouth
+from sim.rules.forecast import account_prior
+from sim.scenario import Scenario, default_scenario, load_scenario, with_fields
+from sim.world.population import Population
 
-from sim.rules import funnel
-
-from sim.rules import trust
-
-from sim.rules import wordofmouth
-from sim.campaign.agents import Follower, Influencer, add_agents
-from sim.rules.forecast import tier_prior
-from sim.world.population import Population, build_population
-from sim.scenario import default_scenario
-from sim.campaign.strategies import Roster, build_roster
-
-ACTIVITY_CAP = 3.0  # relative activity above which a person sees every share of a peer
-WOM_SAMPLE = 5000  # word-of-mouth ties kept for the report's picture
 # one queued exposure: who, their trust in the source, the post's engagement factor,
 # the roster index of the account it started from, and whether it came by word of mouth
+# and the person whose share started its word-of-mouth cascade (-1 for a post)
 _EXPOSURE = np.dtype([("people", np.int32), ("trust", np.float32), ("factor", np.float32), ("src", np.int32),
-                      ("wom", np.bool_)])
+                      ("wom", np.bool_), ("root", np.int32)])
 
 
 @dataclass
@@ -63,58 +66,120 @@ class PeopleState:
         return cls(b(), b(), b(), b(), b(), np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n, np.float32))
 
 
-def series_reporters(represents: int) -> dict:
-    """The model-level series the DataCollector records each hour (cumulative, real people)."""
-    return {
-        "hour": lambda m: m.steps,
-        "impressions": lambda m: m.impressions * represents,
-        "reach": lambda m: m.reached * represents,
-        "engagements": lambda m: (m.likes + m.comments + m.shares) * represents,
-        "shares": lambda m: m.shares * represents,
-        "conversions": lambda m: m.conversions * represents,
-    }
+# The model-level series the DataCollector records each hour (cumulative; people in real
+# people, money in USD): reporter name -> model attribute (strings keep the model picklable).
+SERIES = {"hour": "steps", "impressions": "total_impressions", "reach": "total_reach",
+          "engagements": "total_engagements", "shares": "total_shares", "conversions": "total_conversions",
+          "revenue": "total_revenue", "spend": "total_spend", "roi": "current_roi"}
 
 
 class CampaignModel(mesa.Model):
-    """One campaign of one strategy. One step is one hour.
+    """One campaign of one strategy in one replicate. One step is one hour.
 
     Parameters
     ----------
-    scenario : dict, optional
-        A resolved scenario (:func:`sim.scenario.load_scenario`); the default scenario if omitted.
+    scenario : Scenario, str or Path, optional
+        A scenario object or a scenario file; the embedded default if omitted.
     strategy : str, optional
-        Name of a strategy in ``scenario["strategies"]``; the first if omitted.
-    population : Population, optional
-        A built population to reuse (replicates share one).
+        Name of a strategy in ``scenario.strategies``; the first if omitted.
+    changes : dict, optional
+        Dotted-path changes to the scenario (``{"brand.budget": 20000}``), for
+        ``mesa.batch_run`` to vary.
+    market : Population, optional
+        A market to use instead of drawing the replicate's own (replicates of a
+        study share what they may).
     roster : Roster, optional
-        A roster to use instead of building it from the strategy.
-    rng : int, SeedSequence or Generator
-        Source of all the campaign's randomness.
+        A roster to use instead of hiring one (an optimiser's pilot).
+    rng : SeedSequence, int or None
+        The replicate's seed (:func:`sim.campaign.luck.replicate_seeds`); everything
+        random in the replicate comes from it: the market (when drawn per replicate),
+        outreach answers, the random ranking and the campaign.
     """
 
-    def __init__(self, scenario: dict | None = None, strategy: str | None = None, *,
-                 population: Population | None = None, roster: Roster | None = None, rng=None):
-        super().__init__(rng=np.random.default_rng(rng))
-        sc = scenario if scenario is not None else default_scenario()
-        self.config = sc
-        self.strategy = strategy or next(iter(sc["strategies"]))
-        self.population = population if population is not None else build_population(sc)
-        self.roster = roster if roster is not None else build_roster(self.population, sc, self.strategy)
-        self.hours = sc["campaign"]["days"] * 24
+    def __init__(self, scenario: Scenario | str | Path | None = None, strategy: str | None = None, *,
+                 changes: dict | None = None, market: Population | None = None, roster: Roster | None = None,
+                 rng=None):
+        seed = as_seed(rng)
+        super().__init__(rng=np.random.default_rng(seed))
+        if scenario is None:
+            scenario = default_scenario()
+        elif not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        if changes:
+            scenario = with_fields(scenario, changes)
+        self.config = scenario  # the influsim Scenario (Mesa's own Model.scenario is another thing)
+        self.strategy = strategy or next(iter(scenario.strategies))
+        if self.strategy not in scenario.strategies:
+            from sim.errors import ScenarioError
+
+            raise ScenarioError("strategy", f"no strategy {self.strategy!r} in the scenario "
+                                            f"(strategies: {', '.join(scenario.strategies)})")
+        self.seed = seed
+        self.population, self.roster = prepare(scenario, self.strategy, seed, market=market, roster=roster,
+                                               simulate=self._pilots)
+        self.hours = scenario.campaign.days * 24
         self.represents = self.population.represents
         self.state = PeopleState.empty(self.population.n)
         self._setup_rules()
         self._setup_posts()
-        add_agents(self, Follower, range(self.population.n))
-        add_agents(self, Influencer, range(len(self.population.pool)))
         self.impressions = self.reached = self.likes = self.comments = self.shares = self.conversions = 0
         r = len(self.roster.ids)
         self.by_influencer = {k: np.zeros(r, np.int64) for k in
                               ("views", "impressions", "likes", "comments", "shares", "conversions")}
-        self.wom_ties: list = []
+        self.wom_edges: list = []
+        self.cascade_roots: list = []  # the root of every share  # word of mouth, who exposed whom and when: (sharer, peer, hour, root) arrays
         self._queue: dict = {}
-        self.datacollector = mesa.DataCollector(model_reporters=series_reporters(self.represents))
+        self._agents_made = False
+        self.datacollector = mesa.DataCollector(model_reporters=dict(SERIES))
         self.datacollector.collect(self)
+
+    def _pilots(self, roster: Roster, seeds: list) -> list[dict]:
+        """Metrics of full campaigns of ``roster`` on this replicate's market, one per seed (optimiser pilots)."""
+        out = []
+        for s in seeds:
+            pilot = type(self)(self.config, self.strategy, market=self.population, roster=roster, rng=s)
+            pilot.run()
+            out.append(pilot.metrics())
+        return out
+
+    # agents, through Mesa's public API -----------------------------------------------
+
+    @property
+    def people(self) -> mesa.agent.AgentSet:
+        """Every person as a :class:`~sim.campaign.agents.Follower` agent (made on first use)."""
+        self._make_agents()
+        return self.agents_by_type[Follower]
+
+    @property
+    def creators(self) -> mesa.agent.AgentSet:
+        """Every candidate account as an :class:`~sim.campaign.agents.Influencer` agent (made on first use)."""
+        self._make_agents()
+        return self.agents_by_type[Influencer]
+
+    def _make_agents(self) -> None:
+        if self._agents_made:
+            return
+        self._agents_made = True
+        for i in range(self.population.n):
+            Follower(self, i)
+        for j in range(len(self.population.pool)):
+            Influencer(self, j)
+
+    # series the DataCollector records ------------------------------------------------
+
+    total_impressions = property(lambda self: self.impressions * self.represents)
+    total_reach = property(lambda self: self.reached * self.represents)
+    total_engagements = property(lambda self: (self.likes + self.comments + self.shares) * self.represents)
+    total_shares = property(lambda self: self.shares * self.represents)
+    total_conversions = property(lambda self: self.conversions * self.represents)
+    total_revenue = property(lambda self: self.conversions * self.represents * self.config.product.price)
+    total_spend = property(lambda self: self.cost())
+
+    @property
+    def current_roi(self) -> float:
+        """ROI on gross profit so far, ``(margin x revenue - spend) / spend``."""
+        spend = self.cost()
+        return (self.config.product.margin * self.total_revenue - spend) / spend if spend else float("nan")
 
     def population_array(self, name: str) -> np.ndarray:
         """A person attribute array (used by :class:`~sim.campaign.agents.Follower`)."""
@@ -123,35 +188,42 @@ class CampaignModel(mesa.Model):
     # set-up -------------------------------------------------------------------------
 
     def _setup_rules(self) -> None:
-        sc, p, pop, ros = self.config, self.config["parameters"], self.population, self.roster
-        product = sc["product"]
+        sc, p, pop, ros = self.config, self.config.parameters, self.population, self.roster
+        product = sc.product
         self.p = p
-        self.niche_index = sc["population"]["niches"].index(product["niche"])
-        self.product_match = pop.match(slice(None), self.niche_index).astype(np.float32)
+        self.niche_index = sc.population.niches.index(product.niche)
+        # interest in the product's niche, scaled by the category's involvement (population.category_involvement)
+        self.product_match = np.minimum(1.0, sc.population.category_involvement
+                                        * pop.match(slice(None), self.niche_index)).astype(np.float32)
         f = pop.pool.followers[ros.ids].astype(float)
-        self.reach = funnel.organic_reach(f, p["reach_small"], p["reach_large"], p["reach_half_followers"])
-        self.prior = tier_prior(p, pop.pool.tier_names, pop.pool.tier[ros.ids])
-        penalty = funnel.sponsored_penalty(f, p["penalty_intercept"], p["penalty_slope"])
-        self.post_factor = funnel.sponsored_factor(penalty, ros.fit, p["fit_sensitivity"])
+        self.reach = funnel.organic_reach(f, p.reach_small, p.reach_large, p.reach_half_followers)
+        self.prior = account_prior(p, pop.pool.followers[ros.ids], pop.pool.authenticity[ros.ids])
+        penalty = funnel.sponsored_penalty(f, p.penalty_intercept, p.penalty_slope)
+        self.post_factor = funnel.sponsored_factor(penalty, ros.fit, p.fit_sensitivity)
         self.erosion = np.ones(len(ros.ids))
-        self.aspiration = p["luxury_aspiration"] * product["luxury"]
-        self.price_factor = funnel.price_factor(product["luxury"], product["familiarity"], p["luxury_penalty"],
-                                                p["familiarity_boost"])
-        # word of mouth: a share reaches each peer like a post of an account of the sharer's degree
-        deg = pop.graph.degree()
-        self.share_reach = np.minimum(1.0, ACTIVITY_CAP * funnel.organic_reach(
-            deg, p["reach_small"], p["reach_large"], p["reach_half_followers"]))
-        self.share_seen = np.minimum(1.0, pop.activity / ACTIVITY_CAP).astype(np.float32)
+        self.aspiration = p.luxury_aspiration * product.luxury
+        self.price_factor = funnel.price_factor(product.luxury, product.familiarity, p.luxury_penalty,
+                                                p.familiarity_boost)
+        # word of mouth: a share is seen like a post of an account of the sharer's size (its peers)
+        self.share_reach = funnel.organic_reach(pop.graph.degree(), p.reach_small, p.reach_large,
+                                                p.reach_half_followers)
         self.follows = np.zeros(pop.n, dtype=bool)
         for j in ros.ids:
             self.follows[pop.audience(j)] = True
 
     def _setup_posts(self) -> None:
-        """Posting hours: each account's posts spread evenly over the campaign, in the afternoon."""
-        days = self.config["campaign"]["days"]
+        """Posting hours: each account's posts spread evenly over the days left after outreach, in the afternoon.
+
+        Outreach takes time (connecting first, then a round of waiting for answers per
+        round of offers: ``roster.outreach["days"]``), so the first post comes that many
+        days into the campaign; a campaign too short for its outreach posts nothing.
+        """
+        days = self.config.campaign.days
+        self.outreach_days = int(np.ceil(float(self.roster.outreach.get("days", 0.0) or 0.0)))
+        left = days - self.outreach_days
         hours, who = [], []
-        for k, n_posts in enumerate(self.roster.posts):
-            day = np.floor((np.arange(n_posts) + 0.5) * days / n_posts).astype(int)
+        for k, n_posts in enumerate(self.roster.posts if left > 0 else []):
+            day = self.outreach_days + np.floor((np.arange(n_posts) + 0.5) * left / n_posts).astype(int)
             hours.append(day * 24 + 12 + self.rng.integers(0, 10, n_posts))
             who.append(np.full(n_posts, k))
         hours = np.concatenate(hours) if hours else np.zeros(0, int)
@@ -163,6 +235,8 @@ class CampaignModel(mesa.Model):
 
     def step(self) -> None:
         """One hour: publish the posts due, then apply the rules to the exposures due."""
+        if not self.running:
+            return
         t = self.steps - 1
         lo, hi = np.searchsorted(self.post_hours, [t, t + 1])
         for k in self.post_who[lo:hi]:
@@ -171,11 +245,14 @@ class CampaignModel(mesa.Model):
         if batch:
             due = (batch[0] if len(batch) == 1 else np.concatenate(batch)).view(_EXPOSURE)
             self._expose(t, *(due[name] for name in _EXPOSURE.names))
+        if self.steps >= self.hours:
+            self.running = False
         self.datacollector.collect(self)
 
     def run(self) -> None:
         """Run the whole campaign (``campaign.days * 24`` hourly steps)."""
-        self.run_for(self.hours - self.steps)
+        while self.running:
+            self.step()
 
     def _publish(self, k: int, t: int) -> None:
         """Influencer ``k`` of the roster posts at hour ``t``: who sees it, when, and how much they trust it."""
@@ -184,20 +261,21 @@ class CampaignModel(mesa.Model):
         audience = pop.audience(j)
         seen = self.rng.random(len(audience)) < funnel.seen_probability(self.reach[k], pop.activity[audience])
         viewers = audience[seen]
-        when = t + funnel.sample_delay(len(viewers), p["decay_fast_share"], p["decay_fast_hours"],
-                                       p["decay_slow_hours"], self.rng)
+        when = t + funnel.sample_delay(len(viewers), p.decay_fast_share, p.decay_fast_hours,
+                                       p.decay_slow_hours, self.rng)
         keep = when < self.hours
         viewers, when = viewers[keep], when[keep]
         tr = trust.influencer_trust(self.prior[k], pop.match(viewers, int(pop.pool.niche[j])),
-                                    float(pop.pool.followers[j]), p["status_gap"], p["interest_weight"],
-                                    p["status_scale"], self.aspiration, self.erosion[k])
+                                    float(pop.pool.followers[j]), p.status_gap, p.interest_weight,
+                                    p.status_scale, self.aspiration, self.erosion[k])
         self.by_influencer["views"][k] += len(viewers)
         n = len(viewers)
-        self._enqueue(when, viewers, tr, np.full(n, self.post_factor[k]), np.full(n, k), np.zeros(n, bool))
-        partner = p["ambassador_erosion"] if ros.partnership == "ambassador" else 1.0
-        self.erosion[k] = trust.erode(self.erosion[k], ros.fit[k], p["erosion"], partner)
+        self._enqueue(when, viewers, tr, np.full(n, self.post_factor[k]), np.full(n, k), np.zeros(n, bool),
+                      np.full(n, -1))
+        partner = p.ambassador_erosion if ros.partnership == "ambassador" else 1.0
+        self.erosion[k] = trust.erode(self.erosion[k], ros.fit[k], p.erosion, partner)
 
-    def _enqueue(self, when, people, tr, factor, src, wom) -> None:
+    def _enqueue(self, when, people, tr, factor, src, wom, root) -> None:
         if len(when) == 0:
             return
         order = np.argsort(when, kind="stable")
@@ -207,8 +285,8 @@ class CampaignModel(mesa.Model):
         # slices per hour and call were a tenth of a run's time; concatenating structured
         # arrays directly is slower still). step() views the bytes as records again.
         rec = np.empty(len(when), dtype=_EXPOSURE)
-        rec["people"], rec["trust"], rec["factor"], rec["src"], rec["wom"] = (
-            people[order], tr[order], factor[order], src[order], wom[order])
+        rec["people"], rec["trust"], rec["factor"], rec["src"], rec["wom"], rec["root"] = (
+            people[order], tr[order], factor[order], src[order], wom[order], root[order])
         raw = rec.view(np.uint8)
         size = _EXPOSURE.itemsize
         hours, starts = np.unique(when, return_index=True)
@@ -217,12 +295,12 @@ class CampaignModel(mesa.Model):
         for h, a, b in zip(hours.tolist(), (starts * size).tolist(), (ends * size).tolist()):
             queue.setdefault(h, []).append(raw[a:b])
 
-    def _expose(self, t, people, tr, factor, src, wom) -> None:
+    def _expose(self, t, people, tr, factor, src, wom, root) -> None:
         """Exposures due at hour ``t``: impressions, intent, engagement, purchases, shares."""
         pop, p, st, rng = self.population, self.p, self.state, self.rng
         r = len(self.roster.ids)
         self.impressions += len(people)
-        self.by_influencer["impressions"] += np.bincount(src, minlength=r)
+        self.by_influencer["impressions"] += _count(src, r)
         fresh = people[~st.seen[people]]
         self.reached += len(np.unique(fresh))
         st.seen[people] = True
@@ -232,51 +310,116 @@ class CampaignModel(mesa.Model):
         np.add.at(st.intent, people,
                   funnel.intent_increment(pop.susceptibility[people], tr, self.product_match[people]))
 
-        eng = rng.random(len(people)) < funnel.engage_probability(tr, p["engage_base"], factor)
+        eng = rng.random(len(people)) < funnel.engage_probability(tr, p.engage_base, factor)
         if not eng.any():
             # Nobody engaged this hour (most hours): the rest would only draw and count
             # nothing, and zero-size draws leave the generator as it is, so stopping here
             # changes no result (performance).
             return
-        who, tr_e, src_e = people[eng], tr[eng], src[eng]
+        who, tr_e, src_e, root_e = people[eng], tr[eng], src[eng], root[eng]
         st.engaged[who] = True
-        comment = rng.random(len(who)) < p["comment_share"]
+        comment = rng.random(len(who)) < p.comment_share
         self.likes += len(who)
         self.comments += int(comment.sum())
-        self.by_influencer["likes"] += np.bincount(src_e, minlength=r)
-        self.by_influencer["comments"] += np.bincount(src_e[comment], minlength=r)
+        self.by_influencer["likes"] += _count(src_e, r)
+        self.by_influencer["comments"] += _count(src_e[comment], r)
 
         # purchases: engaged people convert on accumulated intent, at most once unless repeats are allowed
-        can = np.ones(len(who), bool) if self.config["campaign"]["repeat_purchases"] else st.purchases[who] == 0
-        pb = funnel.purchase_probability(st.intent[who], pop.purchase_propensity[who], p["conversion_base"],
-                                         p["intent_half"], self.price_factor)
+        can = np.ones(len(who), bool) if self.config.campaign.repeat_purchases else st.purchases[who] == 0
+        pb = funnel.purchase_probability(st.intent[who], pop.purchase_propensity[who], p.conversion_base,
+                                         p.intent_half, self.price_factor)
         buy = can & (rng.random(len(who)) < pb)
-        buyers, b_src = _first_per_person(who[buy], src_e[buy], not self.config["campaign"]["repeat_purchases"])
+        buyers, b_src = _first_per_person(who[buy], src_e[buy], not self.config.campaign.repeat_purchases)
         np.add.at(st.purchases, buyers, 1)
         self.conversions += len(buyers)
-        self.by_influencer["conversions"] += np.bincount(b_src, minlength=r)
+        self.by_influencer["conversions"] += _count(b_src, r)
 
         # shares: each person shares the campaign at most once, then word of mouth spreads it
         share = ~st.shared[who] & (rng.random(len(who)) < pop.share_propensity[who] * tr_e)
-        sharers, s_src = _first_per_person(who[share], src_e[share], True)
+        sharers, first = _first_per_person(who[share], np.flatnonzero(share), True)
+        s_src = src_e[first]
+        s_root = np.where(root_e[first] >= 0, root_e[first], sharers).astype(np.int32)  # a post's sharer starts a cascade
         st.shared[sharers] = True
         self.shares += len(sharers)
-        self.by_influencer["shares"] += np.bincount(s_src, minlength=r)
+        self.by_influencer["shares"] += _count(s_src, r)
         if len(sharers):
             g = pop.graph
-            k, peers = wordofmouth.spread(g.indptr, g.indices, sharers, self.share_reach[sharers], rng,
-                                          p_target=self.share_seen)
-            when = t + 1 + funnel.sample_delay(len(peers), p["decay_fast_share"], p["decay_fast_hours"],
-                                               p["decay_slow_hours"], rng)
+            k, peers = wordofmouth.share_exposures(g.indptr, g.indices, sharers, self.share_reach[sharers],
+                                                   pop.activity, rng)
+            when = t + 1 + funnel.sample_delay(len(peers), p.decay_fast_share, p.decay_fast_hours,
+                                               p.decay_slow_hours, rng)
             keep = when < self.hours
             k, peers, when = k[keep], peers[keep], when[keep]
-            if sum(len(a) for a, _ in self.wom_ties) < WOM_SAMPLE:
-                self.wom_ties.append((sharers[k], peers))
+            self.cascade_roots.append(s_root)
+            self.wom_edges.append((sharers[k].astype(np.int32), peers.astype(np.int32), when.astype(np.int32),
+                                   s_root[k]))
             n = len(peers)
-            tr_p = trust.peer_trust(p["peer_trust"], self.product_match[peers], p["interest_weight"])
-            self._enqueue(when, peers, tr_p, np.ones(n), s_src[k], np.ones(n, bool))
+            tr_p = trust.peer_trust(p.peer_trust, self.product_match[peers], p.interest_weight)
+            self._enqueue(when, peers, tr_p, np.ones(n), s_src[k], np.ones(n, bool), s_root[k])
+
+    def seed_word_of_mouth(self, people, hour: int | None = None) -> None:
+        """Make ``people`` share the campaign at ``hour`` (default: now), to study seeding.
+
+        Each starts a word-of-mouth cascade of their own, spreading by the same rule as any
+        share (:func:`sim.rules.wordofmouth.share_exposures`); their peers' exposures count
+        for no roster account. A person shares at most once.
+
+        Examples
+        --------
+        >>> from sim.scenario import with_fields, default_scenario
+        >>> scenario = with_fields(default_scenario(), {"population.size": 3000, "population.represents": 500,
+        ...                                            "campaign.days": 2, "population.share_propensity_mean": 0.5,
+        ...                                            "parameters.offer_response_days": 0})
+        >>> model = CampaignModel(scenario, "macro", rng=1)
+        >>> model.seed_word_of_mouth(range(10))
+        >>> model.run()
+        >>> int(model.cascade_sizes().size) >= 10
+        True
+        """
+        people = np.unique(np.asarray(list(people), dtype=np.int64))
+        people = people[~self.state.shared[people]]
+        t = self.steps if hour is None else int(hour)
+        if len(people) == 0 or t >= self.hours:
+            return
+        self.state.shared[people] = True
+        self.shares += len(people)
+        pop, p = self.population, self.p
+        root = people.astype(np.int32)
+        k, peers = wordofmouth.share_exposures(pop.graph.indptr, pop.graph.indices, people, self.share_reach[people],
+                                               pop.activity, self.rng)
+        when = t + funnel.sample_delay(len(peers), p.decay_fast_share, p.decay_fast_hours, p.decay_slow_hours,
+                                       self.rng)
+        keep = when < self.hours
+        k, peers, when = k[keep], peers[keep], when[keep]
+        self.cascade_roots.append(root)
+        self.wom_edges.append((people[k].astype(np.int32), peers.astype(np.int32), when.astype(np.int32), root[k]))
+        tr_p = trust.peer_trust(p.peer_trust, self.product_match[peers], p.interest_weight)
+        n = len(peers)
+        self._enqueue(when, peers, tr_p, np.ones(n), np.full(n, -1), np.ones(n, bool), root[k])
 
     # results ------------------------------------------------------------------------
+
+    def word_of_mouth(self) -> dict:
+        """Every word-of-mouth exposure: ``sharer``, ``peer``, ``hour`` and cascade ``root`` arrays."""
+        if not self.wom_edges:
+            empty = np.zeros(0, np.int32)
+            return {"sharer": empty, "peer": empty, "hour": empty, "root": empty}
+        cols = [np.concatenate(c) for c in zip(*self.wom_edges)]
+        return dict(zip(("sharer", "peer", "hour", "root"), cols))
+
+    def cascade_sizes(self) -> np.ndarray:
+        """People reached by each word-of-mouth cascade (one per person who shared a post; 0 if nobody saw it),
+        in simulated people."""
+        roots = np.unique(np.concatenate(self.cascade_roots)) if self.cascade_roots else np.zeros(0, np.int32)
+        wom = self.word_of_mouth()
+        if len(roots) == 0:
+            return np.zeros(0, np.int64)
+        pairs = np.unique(np.stack([wom["root"], wom["peer"]]), axis=1) if len(wom["peer"]) else np.zeros((2, 0))
+        sizes = np.zeros(len(roots), np.int64)
+        if pairs.shape[1]:
+            idx = np.searchsorted(roots, pairs[0])
+            np.add.at(sizes, idx, 1)
+        return sizes
 
     def cost(self) -> float:
         """Fees, product, staff, and per-view payments for the views so far (USD)."""
@@ -293,7 +436,10 @@ class CampaignModel(mesa.Model):
             likes=self.likes * rep, comments=self.comments * rep, shares=self.shares * rep,
             engaged=int(np.count_nonzero(st.engaged)) * rep, conversions=self.conversions * rep,
             followers=int(self.population.pool.followers[self.roster.ids].sum()),
-            price=self.config["product"]["price"], cost=self.cost(), influencers=len(self.roster.ids))
+            price=self.config.product.price, cost=self.cost(), influencers=len(self.roster.ids),
+            margin=self.config.product.margin, staff_cost=self.roster.staff_cost(),
+            budget=self.roster.outreach.get("budget") or (self.config.strategies[self.strategy].budget
+                                                          or self.config.brand.budget))
 
     def influencer_rows(self) -> list[dict]:
         """Per hired account: tier, followers, fit, cost and outcomes (real people)."""
@@ -310,6 +456,11 @@ class CampaignModel(mesa.Model):
                 "conversions": int(b["conversions"][k] * rep), "engagement_rate": eng / f,
             })
         return rows
+
+
+def _count(src, r: int) -> np.ndarray:
+    """Events per roster account (``src`` -1: word of mouth seeded by hand, no account)."""
+    return np.bincount(src[src >= 0], minlength=r)[:r] if len(src) else np.zeros(r, np.int64)
 
 
 def _first_per_person(people, src, unique: bool):

@@ -6,8 +6,9 @@ the strategy's ``objective`` (conversions, reach, engagements or roi), :func:`op
 1. ranks the candidates by every fixed policy and plans what each would hire if every
    offer were accepted (the *fixed plans*);
 2. simulates each of up to ``pilot_candidates`` candidates on its own (pilot campaigns
-   of the real :class:`~sim.campaign.model.CampaignModel` on the scenario's population, one per
-   pilot seed; the pilot seeds are the first ``pilot_seeds`` replicate seeds of the run);
+   of the real :class:`~sim.campaign.model.CampaignModel` on the replicate's market, one per
+   pilot seed; the pilot seeds (:func:`sim.campaign.luck.pilot_seeds`) are disjoint from
+   every replicate seed, so the optimiser is judged on campaigns it was not tuned on);
 3. builds a *greedy plan*: repeatedly adds the affordable candidate with the largest
    estimated marginal gain per dollar, the gain being its pilot outcome times the share
    of its audience that the accounts already chosen do not reach (same-niche audiences
@@ -15,7 +16,8 @@ the strategy's ``objective`` (conversions, reach, engagements or roi), :func:`op
    account would lower the return per dollar);
 4. simulates the whole campaign of the greedy plan and of every fixed plan on the pilot
    seeds and keeps the best by the objective, so the result is never worse on those
-   seeds than the best fixed policy.
+   seeds than the best fixed policy (on fresh seeds it may be: see
+   ``tests/test_optimiser.py``).
 
 The chosen plan, followed by the other candidates as replacements, is then the order in
 which outreach sends offers (:func:`sim.campaign.outreach.send_offers`); refusals are replaced
@@ -29,41 +31,11 @@ import math
 import numpy as np
 
 from sim.campaign import outreach
-from sim.campaign.strategies import (FIXED_POLICIES, contact_cost, expected_account_cost, make_roster, random_order_rng, rank)
+from sim.campaign.luck import pilot_seeds
+from sim.campaign.strategies import FIXED_POLICIES, contact_cost, expected_account_cost, make_roster, rank
 
 _CACHE: dict = {}
 OBJECTIVE_METRIC = {"conversions": "conversions", "reach": "reach", "engagements": "engagements", "roi": "roi"}
-
-
-def pilot_seeds(sc: dict, n: int) -> list:
-    """The pilot seeds: the first ``n`` replicate seeds of the run (common random numbers)."""
-    from sim.studies.runs import replicate_seeds
-
-    return replicate_seeds(sc["run"]["seed"], n)
-
-
-def simulate(pop, sc: dict, name: str, roster, seeds) -> list[dict]:
-    """Metrics of full campaigns of ``roster``, one per seed.
-
-    Examples
-    --------
-    >>> from sim.scenario import with_fields, default_scenario
-    >>> from sim.world.population import build_population
-    >>> from sim.campaign.strategies import make_roster
-    >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000,
-    ...                                      "campaign.days": 3})
-    >>> pop = build_population(sc, use_cache=False)
-    >>> [m["influencers"] for m in simulate(pop, sc, "macro", make_roster(pop, sc, "macro", [0]), [1, 2])]
-    [1.0, 1.0]
-    """
-    from sim.campaign.model import CampaignModel
-
-    out = []
-    for s in seeds:
-        model = CampaignModel(sc, name, population=pop, roster=roster, rng=s)
-        model.run()
-        out.append(model.metrics())
-    return out
 
 
 def objective_value(metrics: list[dict], objective: str) -> float:
@@ -82,38 +54,43 @@ def objective_value(metrics: list[dict], objective: str) -> float:
     return float(np.mean(vals))
 
 
-def optimise(pop, sc: dict, name: str, phase, money: float, already) -> tuple[np.ndarray, int, dict]:
+def optimise(pop, sc, name: str, phase, money: float, already, luck, simulate) -> tuple[np.ndarray, int, dict]:
     """Plan one phase of strategy ``name``: (offer order, roster size, report).
 
     ``phase`` is a :class:`sim.campaign.strategies.Phase`; ``already`` the accounts hired in
     earlier phases (their audiences count as reached). The report lists the greedy
     steps (account, tier, followers, cost, pilot outcome, fresh audience share,
     estimated marginal gain, gain per dollar) and every plan compared with its
-    simulated objective.
+    simulated objective. ``luck`` gives the random ranking; ``simulate(roster, seeds)``
+    returns the metrics of full campaigns of a roster on the replicate's market, one per
+    seed (the replicate path passes it, see :func:`sim.campaign.setup.prepare`).
     """
+    import zlib
+
     from sim.scenario import scenario_json
 
     already = np.asarray(already, dtype=int)
-    key = (scenario_json(sc), name, phase.label, round(float(money), 6), tuple(already.tolist()))
+    key = (scenario_json(sc), id(pop), zlib.crc32(luck.ranking.tobytes()), name, phase.label,
+           round(float(money), 6), tuple(already.tolist()))
     if key not in _CACHE:
         if len(_CACHE) > 32:
             _CACHE.clear()
-        _CACHE[key] = _optimise(pop, sc, name, phase, money, already)
+        _CACHE[key] = _optimise(pop, sc, name, phase, money, already, luck, simulate)
     order, count, report = _CACHE[key]
     return order.copy(), count, report
 
 
-def _optimise(pop, sc, name, phase, money, already):
-    st = sc["strategies"][name]
-    plan_st = {**st, "outreach": False}
-    objective = st["objective"]
-    params = sc["parameters"]
+def _optimise(pop, sc, name, phase, money, already, luck, simulate):
+    st = sc.strategies[name]
+    plan_st = st.model_copy(update={"outreach": False})
+    objective = st.objective
+    params = sc.parameters
     contact = contact_cost(sc, st)
     f_all = pop.pool.followers
-    seeds = pilot_seeds(sc, st["pilot_seeds"])
+    seeds = pilot_seeds(sc.run.seed, st.pilot_seeds)
 
     ids = np.asarray(phase.pool_ids, dtype=int)
-    rankings = {p: rank(pop, params, sc, ids, p, random_order_rng(sc)) for p in FIXED_POLICIES}
+    rankings = {p: rank(pop, params, sc, ids, p, luck.ranking) for p in FIXED_POLICIES}
 
     def walk(order):
         order = np.asarray(order, dtype=int)
@@ -132,22 +109,22 @@ def _optimise(pop, sc, name, phase, money, already):
     streams = list(fixed_plans.values()) + list(rankings.values())
     for depth in range(max((len(s) for s in streams), default=0)):
         for s in streams:
-            if depth < len(s) and len(cands) < st["pilot_candidates"]:
+            if depth < len(s) and len(cands) < st.pilot_candidates:
                 c = int(s[depth])
                 if c in seen or cost_of[c] > money or (phase.target and f_all[c] > hi):
                     continue
                 seen.add(c)
                 cands.append(c)
-        if len(cands) >= st["pilot_candidates"]:
+        if len(cands) >= st.pilot_candidates:
             break
 
     # solo pilots
     solo = {}
     for c in cands:
-        runs = simulate(pop, sc, name, make_roster(pop, sc, name, [c], contact, st=plan_st), seeds)
+        runs = simulate(make_roster(pop, sc, name, [c], contact, st=plan_st), seeds)
         solo[c] = {k: float(np.mean([m[k] for m in runs])) for k in ("conversions", "reach", "engagements",
                                                                       "revenue")}
-    gain_of = _solo_gains(solo, objective, sc["product"]["price"])
+    gain_of = _solo_gains(solo, objective, sc.product.price)
 
     # greedy plan with audience overlap
     reached = np.zeros(pop.n, dtype=bool)
@@ -194,8 +171,8 @@ def _optimise(pop, sc, name, phase, money, already):
     compared, best_name, best_val = [], None, -math.inf
     for pname, plan in plans.items():
         ros_ids = np.concatenate([already, plan]).astype(int)
-        val = (objective_value(simulate(pop, sc, name, make_roster(pop, sc, name, ros_ids, contact * len(ros_ids),
-                                                                   st=plan_st), seeds), objective)
+        val = (objective_value(simulate(make_roster(pop, sc, name, ros_ids, contact * len(ros_ids), st=plan_st), seeds),
+                               objective)
                if len(plan) else -math.inf)
         compared.append({"plan": pname, "accounts": len(plan),
                          "expected_cost": float(sum(cost_of[int(c)] for c in plan)), "value": val})

@@ -96,14 +96,14 @@ def acceptance_from_params(params: dict, fit, offer_ratio, offers_per_month, con
     Examples
     --------
     >>> from sim.scenario import default_scenario
-    >>> acceptance_from_params(default_scenario()["parameters"], 0.5, 1.0, 8, False)
+    >>> acceptance_from_params(default_scenario().parameters, 0.5, 1.0, 8, False)
     0.39
     """
     return acceptance_probability(
-        fit, offer_ratio, offers_per_month, connected, product_only=product_only, base=params["accept_base"],
-        fit_weight=params["accept_fit_weight"], offer_weight=params["accept_offer_weight"],
-        load_weight=params["accept_load_weight"], load_ref=load_ref,
-        connect_weight=params["accept_connect_weight"], product_base=params["accept_product"])
+        fit, offer_ratio, offers_per_month, connected, product_only=product_only, base=params.accept_base,
+        fit_weight=params.accept_fit_weight, offer_weight=params.accept_offer_weight,
+        load_weight=params.accept_load_weight, load_ref=load_ref,
+        connect_weight=params.accept_connect_weight, product_base=params.accept_product)
 
 
 @dataclass

@@ -37,7 +37,7 @@ Examples
 >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
 >>> pop = build_population(sc, use_cache=False)
 >>> ros = build_roster(pop, sc, "micro_equal_budget")
->>> ros.expected_cost() <= sc["brand"]["budget"], ros.outreach["offers"] >= len(ros.ids)
+>>> ros.expected_cost() <= sc.brand.budget, ros.outreach["offers"] >= len(ros.ids)
 (True, True)
 """
 
@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.campaign.luck import Luck
 from sim.rules import economics
 
 from sim.rules import forecast
@@ -87,6 +88,10 @@ class Roster:
     def position(self) -> dict:
         return {int(j): k for k, j in enumerate(self.ids)}
 
+    def staff_cost(self) -> float:
+        """Staff time: management of each account and every offer sent, USD."""
+        return float(self.management.sum() + self.overhead)
+
     def expected_cost(self) -> float:
         """Fees, product and staff; per-view payments are added after the run."""
         return float(self.fixed_cost.sum() + self.management.sum() + self.overhead)
@@ -94,15 +99,15 @@ class Roster:
 
 # --- ranking -------------------------------------------------------------------------
 
-def rank(pop, params: dict, sc: dict, ids, policy: str, rng: np.random.Generator) -> np.ndarray:
+def rank(pop, params, sc, ids, policy: str, keys: np.ndarray) -> np.ndarray:
     """Candidate ids ordered best first by a fixed selection policy.
 
     Policies: ``brand_fit`` (niche alignment of account and audience, ties broken by
     expected engagement), ``engagement_rate`` (expected sponsored engagement per
-    follower), ``followers`` (largest first), ``random`` (by a random key per account
-    drawn from ``rng``; :func:`hire` passes :func:`random_order_rng`, the same for every
-    strategy of a scenario, so strategies that rank at random share one order: common
-    random numbers), ``cost_per_engagement``
+    follower), ``followers`` (largest first), ``random`` (by ``keys``, one random key per
+    pool account: :func:`hire` passes the replicate's :attr:`~sim.campaign.luck.Luck.ranking`,
+    so the random order changes from replicate to replicate and is shared by the
+    strategies of one replicate), ``cost_per_engagement``
     (cheapest expected engagement first). The ``optimiser`` is not a ranking (see
     :mod:`sim.campaign.optimiser`); here it ranks by brand fit, the order it starts from.
 
@@ -113,7 +118,7 @@ def rank(pop, params: dict, sc: dict, ids, policy: str, rng: np.random.Generator
     >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
     >>> pop = build_population(sc, use_cache=False)
     >>> ids = pop.pool.ids_of_tier("micro")
-    >>> r = rank(pop, sc["parameters"], sc, ids, "followers", np.random.default_rng(0))
+    >>> r = rank(pop, sc.parameters, sc, ids, "followers", np.zeros(len(pop.pool)))
     >>> bool(pop.pool.followers[r[0]] == pop.pool.followers[ids].max())
     True
     """
@@ -122,15 +127,14 @@ def rank(pop, params: dict, sc: dict, ids, policy: str, rng: np.random.Generator
         return ids
     if policy == "random":
         # a key per account of the pool, so that the order does not depend on the candidate set
-        keys = rng.random(len(pop.pool))
-        return ids[np.argsort(keys[ids], kind="stable")]
+        return ids[np.argsort(np.asarray(keys)[ids], kind="stable")]
     if policy == "followers":
         score = pop.pool.followers[ids].astype(float)
     elif policy == "engagement_rate":
         score = pool_engagement_rate(pop, params, sc)[ids]
     elif policy == "cost_per_engagement":
         eng = pool_engagement_rate(pop, params, sc)[ids] * pop.pool.followers[ids]
-        score = -forecast.post_fee(pop, params, ids, sc["campaign"]["format"]) / np.maximum(eng, 1e-12)
+        score = -forecast.post_fee(pop, params, ids, sc.campaign.format) / np.maximum(eng, 1e-12)
     elif policy in ("brand_fit", "optimiser"):
         score = pool_fit(pop, sc)[ids] + 1e-3 * pool_engagement_rate(pop, params, sc)[ids]
     else:
@@ -149,7 +153,7 @@ def _pool_cache(pop) -> dict:
 
 def pool_fit(pop, sc: dict) -> np.ndarray:
     """Brand fit of every account of the pool for the scenario's product (cached on ``pop``)."""
-    niche = sc["population"]["niches"].index(sc["product"]["niche"])
+    niche = sc.population.niches.index(sc.product.niche)
     cache = _pool_cache(pop)
     key = ("fit", niche)
     if key not in cache:
@@ -159,60 +163,20 @@ def pool_fit(pop, sc: dict) -> np.ndarray:
 
 def pool_engagement_rate(pop, params: dict, sc: dict) -> np.ndarray:
     """Expected sponsored engagement per follower of every account of the pool (cached on ``pop``)."""
-    niche = sc["population"]["niches"].index(sc["product"]["niche"])
-    lux = sc["product"]["luxury"]
+    niche = sc.population.niches.index(sc.product.niche)
+    lux = sc.product.luxury
     cache = _pool_cache(pop)
-    key = ("eng", niche, lux, json.dumps(params, sort_keys=True))
+    key = ("eng", niche, lux, params.model_dump_json())
     if key not in cache:
         cache[key] = forecast.sponsored_engagement_rate(pop, params, np.arange(len(pop.pool)), niche, lux)
     return cache[key]
-
-
-def acceptance_draws(pop, seed: np.random.SeedSequence) -> np.ndarray:
-    """One uniform per pool account deciding its answer to an offer, from a replicate's seed.
-
-    The same for every strategy of a replicate (common random numbers): an account that
-    refuses one strategy's offer also refuses another's at the same or a lower chance.
-    The stream is derived from the seed's key, not spawned, so it is the same in every
-    process.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> pop = SimpleNamespace(pool=[0] * 3)
-    >>> ss = np.random.SeedSequence(1)
-    >>> bool((acceptance_draws(pop, ss) == acceptance_draws(pop, ss)).all())
-    True
-    """
-    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 101))
-    return np.random.default_rng(child).random(len(pop.pool))
-
-
-def random_order_rng(sc: dict) -> np.random.Generator:
-    """The generator of the random ranking: fixed by the scenario seed alone (shared by all strategies)."""
-    return strategy_rng(sc, "", 0)
-
-
-def strategy_rng(sc: dict, name: str, stream: int = 0) -> np.random.Generator:
-    """A generator for a strategy's choices, fixed by the scenario seed, the strategy name and a stream.
-
-    Stream 1 draws the creators' answers to offers; the random ranking uses
-    :func:`random_order_rng` (the name ``""``, stream 0).
-
-    Examples
-    --------
-    >>> sc = {"run": {"seed": 1}}
-    >>> bool(strategy_rng(sc, "a").random() == strategy_rng(sc, "a").random())
-    True
-    """
-    return np.random.default_rng([sc["run"]["seed"], zlib.crc32(name.encode()), 11 + stream])
 
 
 # --- pricing -------------------------------------------------------------------------
 
 def product_paid(st: dict) -> bool:
     """Whether a strategy pays in product: ``payment = "product"``, a gifted partnership or a nano swarm."""
-    return st["payment"] == "product" or st["partnership"] == "gifted" or st["kind"] == "nano_swarm"
+    return st.payment == "product" or st.partnership == "gifted" or st.kind == "nano_swarm"
 
 
 def strategy_posts(sc: dict, st: dict) -> int:
@@ -228,18 +192,18 @@ def strategy_posts(sc: dict, st: dict) -> int:
     --------
     >>> from sim.scenario import default_scenario
     >>> sc = default_scenario()
-    >>> st = dict(sc["strategies"]["macro"])
-    >>> strategy_posts(sc, st), strategy_posts(sc, {**st, "partnership": "ambassador"})
+    >>> st = sc.strategies["macro"]
+    >>> strategy_posts(sc, st), strategy_posts(sc, st.model_copy(update={"partnership": "ambassador"}))
     (3, 6)
     """
-    if st["posts"]:
-        return int(st["posts"])
-    p = sc["parameters"]
+    if st.posts:
+        return int(st.posts)
+    p = sc.parameters
     if product_paid(st):
-        return int(p["gifted_posts"])
-    n = sc["campaign"]["posts_per_influencer"]
-    if st["partnership"] == "ambassador":
-        return int(math.ceil(n * p["ambassador_posts_factor"]))
+        return int(p.gifted_posts)
+    n = sc.campaign.posts_per_influencer
+    if st.partnership == "ambassador":
+        return int(math.ceil(n * p.ambassador_posts_factor))
     return int(n)
 
 
@@ -261,25 +225,25 @@ def account_costs(pop, sc: dict, st: dict, ids) -> tuple[np.ndarray, np.ndarray,
     >>> from sim.world.population import build_population
     >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
     >>> pop = build_population(sc, use_cache=False)
-    >>> fixed, cpm, staff = account_costs(pop, sc, sc["strategies"]["macro"], [0, 1])
+    >>> fixed, cpm, staff = account_costs(pop, sc, sc.strategies["macro"], [0, 1])
     >>> staff.tolist()
     [300.0, 300.0]
     """
     ids = np.asarray(ids, dtype=int)
-    params, camp, brand = sc["parameters"], sc["campaign"], sc["brand"]
+    params, camp, brand = sc.parameters, sc.campaign, sc.brand
     posts = strategy_posts(sc, st)
-    staff = np.full(len(ids), brand["management_hours"] * brand["hourly_rate"])
+    staff = np.full(len(ids), brand.management_hours * brand.hourly_rate)
     cpm = np.zeros(len(ids))
     if product_paid(st):
-        fixed = np.full(len(ids), economics.gifted_cost(sc["product"]["price"], sc["product"]["margin"]))
+        fixed = np.full(len(ids), economics.gifted_cost(sc.product.price, sc.product.margin))
         return fixed, cpm, staff
-    fee = forecast.post_fee(pop, params, ids, camp["format"]) * st["offer_ratio"]
-    if st["partnership"] == "takeover":
-        fee = fee * (1.0 + params["takeover_premium"])
-    if st["payment"] == "cpm":
-        cpm = forecast.cpm_rate(pop, params, ids, camp["format"]) * st["offer_ratio"]
+    fee = forecast.post_fee(pop, params, ids, camp.format) * st.offer_ratio
+    if st.partnership == "takeover":
+        fee = fee * (1.0 + params.takeover_premium)
+    if st.payment == "cpm":
+        cpm = forecast.cpm_rate(pop, params, ids, camp.format) * st.offer_ratio
         return np.zeros(len(ids)), cpm, staff
-    return economics.package_price(fee, posts, params["package_discount"]), cpm, staff
+    return economics.package_price(fee, posts, params.package_discount), cpm, staff
 
 
 def expected_account_cost(pop, sc: dict, st: dict, ids) -> np.ndarray:
@@ -288,7 +252,7 @@ def expected_account_cost(pop, sc: dict, st: dict, ids) -> np.ndarray:
     fixed, cpm, staff = account_costs(pop, sc, st, ids)
     if not cpm.any():
         return fixed + staff
-    views = forecast.expected_views(pop, sc["parameters"], ids)
+    views = forecast.expected_views(pop, sc.parameters, ids)
     return fixed + staff + cpm * views / 1000.0 * strategy_posts(sc, st)
 
 
@@ -299,12 +263,12 @@ def contact_cost(sc: dict, st: dict) -> float:
     --------
     >>> from sim.scenario import default_scenario
     >>> sc = default_scenario()
-    >>> contact_cost(sc, {**sc["strategies"]["macro"], "connect_first": True})
+    >>> contact_cost(sc, sc.strategies["macro"].model_copy(update={"connect_first": True}))
     62.5
     """
-    b = sc["brand"]
-    hours = sc["parameters"]["offer_hours"] + (b["connect_first_hours"] if st["connect_first"] else 0.0)
-    return float(hours * b["hourly_rate"])
+    b = sc.brand
+    hours = sc.parameters.offer_hours + (b.connect_first_hours if st.connect_first else 0.0)
+    return float(hours * b.hourly_rate)
 
 
 def offer_ratio(pop, sc: dict, st: dict, ids) -> np.ndarray:
@@ -315,21 +279,21 @@ def offer_ratio(pop, sc: dict, st: dict, ids) -> np.ndarray:
     """
     ids = np.asarray(ids, dtype=int)
     if not product_paid(st):
-        return np.full(len(ids), float(st["offer_ratio"]))
-    p = sc["parameters"]
-    rate = economics.package_price(forecast.post_fee(pop, p, ids, sc["campaign"]["format"]),
-                                   strategy_posts(sc, st), p["package_discount"])
-    return sc["product"]["price"] / np.maximum(rate, 1e-9)
+        return np.full(len(ids), float(st.offer_ratio))
+    p = sc.parameters
+    rate = economics.package_price(forecast.post_fee(pop, p, ids, sc.campaign.format),
+                                   strategy_posts(sc, st), p.package_discount)
+    return sc.product.price / np.maximum(rate, 1e-9)
 
 
 def acceptance(pop, sc: dict, st: dict, ids) -> np.ndarray:
     """Chance each account accepts the strategy's offer (1 when ``outreach`` is off)."""
     ids = np.asarray(ids, dtype=int)
-    if not st["outreach"]:
+    if not st.outreach:
         return np.ones(len(ids))
     return np.atleast_1d(outreach.acceptance_from_params(
-        sc["parameters"], pool_fit(pop, sc)[ids], offer_ratio(pop, sc, st, ids), pop.pool.monthly_offers[ids],
-        st["connect_first"], product_only=product_paid(st), load_ref=sc["influencers"]["monthly_offers_mean"]))
+        sc.parameters, pool_fit(pop, sc)[ids], offer_ratio(pop, sc, st, ids), pop.pool.monthly_offers[ids],
+        st.connect_first, product_only=product_paid(st), load_ref=sc.influencers.monthly_offers_mean))
 
 
 # --- hiring --------------------------------------------------------------------------
@@ -363,48 +327,48 @@ class Hiring:
     notes: list = field(default_factory=list)
 
 
-def strategy_budget(pop, sc: dict, name: str, draws=None) -> float:
+def strategy_budget(pop, sc, name: str, luck: Luck | None = None, simulate=None) -> float:
     """The money strategy ``name`` may commit, USD.
 
     ``budget`` if set, else ``brand.budget``; a ``micro_equal_budget`` strategy with
     ``match`` gets the expected cost of that strategy's roster (if every creator refused
     that strategy's offers, the cost of the roster it planned, every offer accepted).
     """
-    st = sc["strategies"][name]
-    if st["kind"] == "micro_equal_budget" and st["match"]:
-        other = build_roster(pop, sc, st["match"], draws=draws)
+    st = sc.strategies[name]
+    if st.kind == "micro_equal_budget" and st.match:
+        other = build_roster(pop, sc, st.match, luck=luck, simulate=simulate)
         if len(other.ids):
             return other.expected_cost()
         # nobody accepted the other strategy's offers: spend what it planned to spend instead
-        return hire(pop, sc, st["match"], accept_all=True).spent
-    return st["budget"] or sc["brand"]["budget"]
+        return hire(pop, sc, st.match, accept_all=True, luck=luck, simulate=simulate).spent
+    return st.budget or sc.brand.budget
 
 
-def _phases(pop, sc: dict, name: str, ranked, notes: list, draws=None) -> list:
+def _phases(pop, sc, name: str, ranked, notes: list, luck: Luck, simulate=None) -> list:
     """The phases of a strategy; the money of a ``"rest"`` phase is set after the phase before it."""
-    st = sc["strategies"][name]
+    st = sc.strategies[name]
     path = f"strategies.{name}"
-    kind = st["kind"]
+    kind = st.kind
     pool = pop.pool
-    budget = strategy_budget(pop, sc, name, draws)
+    budget = strategy_budget(pop, sc, name, luck, simulate)
     if kind == "macro":
-        _check_affordable(pop, sc, st, pool.ids_of_tier(st["tier"]), budget, path)
-        return [Phase("big", pool.ids_of_tier(st["tier"]), budget, max_count=1)]
+        _check_affordable(pop, sc, st, pool.ids_of_tier(st.tier), budget, path)
+        return [Phase("big", pool.ids_of_tier(st.tier), budget, max_count=1)]
     if kind == "micro_equal_following":
-        target = _target_following(pop, sc, name, ranked, notes, draws)
-        return [Phase("small", pool.ids_of_tier(st["small_tier"]), target=target)]
+        target = _target_following(pop, sc, name, ranked, notes, luck, simulate)
+        return [Phase("small", pool.ids_of_tier(st.small_tier), target=target)]
     if kind == "micro_equal_budget":
-        return [Phase("small", pool.ids_of_tier(st["small_tier"]), budget)]
+        return [Phase("small", pool.ids_of_tier(st.small_tier), budget)]
     if kind == "mixed":
-        big = st["big_share"] * budget
-        _check_affordable(pop, sc, st, pool.ids_of_tier(st["tier"]), big, path)
-        return [Phase("big", pool.ids_of_tier(st["tier"]), big, max_count=1),
-                Phase("rest", pool.ids_of_tier(st["small_tier"]), budget)]
+        big = st.big_share * budget
+        _check_affordable(pop, sc, st, pool.ids_of_tier(st.tier), big, path)
+        return [Phase("big", pool.ids_of_tier(st.tier), big, max_count=1),
+                Phase("rest", pool.ids_of_tier(st.small_tier), budget)]
     if kind == "nano_swarm":
-        return [Phase("swarm", pool.ids_of_tier(pool.tier_names[0]), budget, max_count=st["count"])]
+        return [Phase("swarm", pool.ids_of_tier(pool.tier_names[0]), budget, max_count=st.count)]
     # custom
-    if st["ids"]:
-        ids = np.asarray(st["ids"], dtype=int)
+    if st.ids:
+        ids = np.asarray(st.ids, dtype=int)
         bad = ids[(ids < 0) | (ids >= len(pool))]
         if len(bad):
             raise ScenarioError(f"{path}.ids", f"no influencer with id {int(bad[0])} (pool has {len(pool)}: "
@@ -413,7 +377,7 @@ def _phases(pop, sc: dict, name: str, ranked, notes: list, draws=None) -> list:
             raise ScenarioError(f"{path}.ids", "an influencer is listed twice")
         return [Phase("listed", ids, ordered=True)]
     out = []
-    for tier, count in st["tiers"].items():
+    for tier, count in st.tiers.items():
         cands = pool.ids_of_tier(tier)
         if count > len(cands):
             raise ScenarioError(f"{path}.tiers.{tier}", f"wants {count} accounts but the pool has {len(cands)} "
@@ -425,50 +389,51 @@ def _phases(pop, sc: dict, name: str, ranked, notes: list, draws=None) -> list:
 
 def _check_affordable(pop, sc, st, cands, money, path) -> None:
     if len(cands) == 0:
-        why = pop.pool.skipped.get(st["tier"], "see influencers.counts")
-        raise ScenarioError(f"{path}.tier", f"the pool has no {st['tier']} accounts ({why})")
+        why = pop.pool.skipped.get(st.tier, "see influencers.counts")
+        raise ScenarioError(f"{path}.tier", f"the pool has no {st.tier} accounts ({why})")
     cost = expected_account_cost(pop, sc, st, cands) + contact_cost(sc, st)
     if cost.min() > money:
-        raise ScenarioError(path, f"no {st['tier']} account is affordable with ${money:,.0f} "
+        raise ScenarioError(path, f"no {st.tier} account is affordable with ${money:,.0f} "
                                   f"(cheapest costs ${cost.min():,.0f}); raise brand.budget")
 
 
-def _target_following(pop, sc, name, ranked, notes: list, draws=None) -> float:
+def _target_following(pop, sc, name, ranked, notes: list, luck: Luck, simulate=None) -> float:
     """Total following an equal-following strategy aims at."""
-    st = sc["strategies"][name]
-    if st["match"]:
-        other = build_roster(pop, sc, st["match"], draws=draws)
+    st = sc.strategies[name]
+    if st.match:
+        other = build_roster(pop, sc, st.match, luck=luck, simulate=simulate)
         if len(other.ids):
             return float(pop.pool.followers[other.ids].sum())
-        notes.append(f"{st['match']!r} hired nobody; matched the first affordable {st['tier']} account instead")
-    cands = ranked(pop.pool.ids_of_tier(st["tier"]))
-    budget = st["budget"] or sc["brand"]["budget"]
+        notes.append(f"{st.match!r} hired nobody; matched the first affordable {st.tier} account instead")
+    cands = ranked(pop.pool.ids_of_tier(st.tier))
+    budget = st.budget or sc.brand.budget
     _check_affordable(pop, sc, st, cands, budget, f"strategies.{name}")
     cost = expected_account_cost(pop, sc, st, cands) + contact_cost(sc, st)
     return float(pop.pool.followers[cands[np.argmax(cost <= budget)]])
 
 
-def hire(pop, sc: dict, name: str, *, selection: str | None = None, accept_all: bool = False,
-         draws=None) -> Hiring:
+def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool = False,
+         luck: Luck | None = None, simulate=None) -> Hiring:
     """Rank, plan and send offers for strategy ``name``; who accepted and what it took.
 
     ``selection`` overrides the strategy's policy and ``accept_all`` assumes every offer
-    is accepted (the optimiser uses both to plan). ``draws`` are the uniforms that decide
-    each pool account's answer (:func:`acceptance_draws`); by default fixed by the
-    scenario seed and strategy name.
+    is accepted (the optimiser uses both to plan). ``luck`` (:class:`~sim.campaign.luck.Luck`)
+    holds the uniforms that decide each pool account's answer and the keys of the
+    random ranking; by default replicate 0's. ``simulate(roster, seeds)`` runs pilot
+    campaigns for the optimiser (see :func:`sim.campaign.optimiser.optimise`).
     """
-    st = sc["strategies"][name]
+    st = sc.strategies[name]
     if accept_all:
-        st = {**st, "outreach": False}
-    policy = selection or st["selection"]
-    params = sc["parameters"]
+        st = st.model_copy(update={"outreach": False})
+    policy = selection or st.selection
+    params = sc.parameters
+
+    luck = luck if luck is not None else Luck.first_replicate(sc, len(pop.pool))
+    draws = luck.acceptance
 
     def ranked(ids, pol=policy):
-        return rank(pop, params, sc, ids, pol, random_order_rng(sc))
+        return rank(pop, params, sc, ids, pol, luck.ranking)
 
-    given = draws  # a matched strategy draws its own default stream unless draws are given
-    if draws is None:
-        draws = strategy_rng(sc, name, 1).random(len(pop.pool))
     contact = contact_cost(sc, st)
     chosen: list = []
     rows: list = []
@@ -476,7 +441,7 @@ def hire(pop, sc: dict, name: str, *, selection: str | None = None, accept_all: 
     contact_total = spent = 0.0
     opt_reports: list = []
     notes: list = []
-    phases = _phases(pop, sc, name, ranked, notes, given)
+    phases = _phases(pop, sc, name, ranked, notes, luck, simulate)
     money_total = 0.0
     for ph in phases:
         money = ph.money - spent if ph.label == "rest" else ph.money
@@ -488,7 +453,9 @@ def hire(pop, sc: dict, name: str, *, selection: str | None = None, accept_all: 
         elif policy == "optimiser":
             from sim.campaign.optimiser import optimise
 
-            order, max_count, report = optimise(pop, sc, name, ph, money, already)
+            if simulate is None:
+                raise ValueError("the optimiser needs simulate(roster, seeds) to run its pilots")
+            order, max_count, report = optimise(pop, sc, name, ph, money, already, luck, simulate)
             opt_reports.append(report)
         else:
             order = ranked(ph.pool_ids)
@@ -534,18 +501,18 @@ def make_roster(pop, sc: dict, name: str, ids, contact_total: float = 0.0, *, st
     ``contact_total`` (staff time of every offer sent) is shared equally among the
     accounts' management costs.
     """
-    st = st or sc["strategies"][name]
+    st = st or sc.strategies[name]
     ids = np.asarray(ids, dtype=int)
     fixed, cpm, staff = account_costs(pop, sc, st, ids)
     if len(ids):
         staff = staff + contact_total / len(ids)
     fit = pool_fit(pop, sc)[ids] if len(ids) else np.zeros(0)
     return Roster(strategy=name, ids=ids, posts=np.full(len(ids), strategy_posts(sc, st), dtype=int),
-                  fixed_cost=fixed, cpm=cpm, management=staff, fit=fit, partnership=st["partnership"],
+                  fixed_cost=fixed, cpm=cpm, management=staff, fit=fit, partnership=st.partnership,
                   overhead=0.0 if len(ids) else float(contact_total))
 
 
-def build_roster(pop, sc: dict, name: str, draws=None) -> Roster:
+def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) -> Roster:
     """The roster of strategy ``name``: ranking (or the optimiser), outreach, then costs.
 
     ``Roster.outreach`` records the funnel: ``offers``, ``accepted``, ``acceptance_rate``,
@@ -556,23 +523,24 @@ def build_roster(pop, sc: dict, name: str, draws=None) -> Roster:
     filled before candidates ran out), ``candidates`` (one row per offer) and
     ``optimiser`` (its steps and the plans it compared, if it chose).
 
-    ``draws`` (see :func:`acceptance_draws`) decide who accepts; the runner passes each
-    replicate's own, so the intervals include the luck of outreach.
+    ``luck`` (:class:`~sim.campaign.luck.Luck`) decides who accepts and the random
+    ranking; the replicate path passes each replicate's own, so the intervals include
+    the luck of outreach. ``simulate`` runs the optimiser's pilots.
     """
-    st = sc["strategies"][name]
-    h = hire(pop, sc, name, draws=draws)
+    st = sc.strategies[name]
+    h = hire(pop, sc, name, luck=luck, simulate=simulate)
     ros = make_roster(pop, sc, name, h.ids, h.contact_cost)
     followers = int(pop.pool.followers[ros.ids].sum())
     filled = _filled(st, h, followers)
     ros.candidates = h.rows
     ros.outreach = {
-        "strategy": name, "kind": st["kind"], "selection": st["selection"], "partnership": st["partnership"],
-        "payment": "product" if product_paid(st) else st["payment"], "connect_first": bool(st["connect_first"]),
+        "strategy": name, "kind": st.kind, "selection": st.selection, "partnership": st.partnership,
+        "payment": "product" if product_paid(st) else st.payment, "connect_first": bool(st.connect_first),
         "offers": h.offers, "accepted": len(ros.ids),
         "acceptance_rate": len(ros.ids) / h.offers if h.offers else float("nan"),
         "rounds": h.rounds,
-        "days": outreach.outreach_days(h.rounds, sc["parameters"]["offer_response_days"],
-                                       sc["brand"]["connect_first_days"], st["connect_first"]),
+        "days": outreach.outreach_days(h.rounds, sc.parameters.offer_response_days,
+                                       sc.brand.connect_first_days, st.connect_first),
         "outreach_staff_cost": h.contact_cost, "management_cost": float(ros.management.sum()),
         "fees": float(ros.fixed_cost.sum()), "expected_cost": float(expected_account_cost(pop, sc, st, ros.ids).sum()
                                                                     + h.contact_cost),
@@ -589,17 +557,17 @@ def build_roster(pop, sc: dict, name: str, draws=None) -> Roster:
 
 def _filled(st, h: Hiring, followers: int) -> bool:
     """Whether outreach got what the plan asked for (False when candidates ran out)."""
-    kind = st["kind"]
+    kind = st.kind
     if kind == "macro":
         return len(h.ids) == 1
     if kind == "micro_equal_following":
         return followers >= (1 - outreach.WINDOW) * h.target
-    if kind == "custom" and st["ids"]:
-        return len(h.ids) == len(st["ids"])
+    if kind == "custom" and st.ids:
+        return len(h.ids) == len(st.ids)
     if kind == "custom":
-        return len(h.ids) == sum(st["tiers"].values())
-    if kind == "nano_swarm" and st["count"]:
-        return len(h.ids) == st["count"]
+        return len(h.ids) == sum(st.tiers.values())
+    if kind == "nano_swarm" and st.count:
+        return len(h.ids) == st.count
     if kind == "mixed":
         return any(r["accepted"] and r["phase"] == "big" for r in h.rows)
     return len(h.ids) > 0

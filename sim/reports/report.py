@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -89,36 +88,20 @@ def tier_engagement_figure(results) -> go.Figure:
     return fig
 
 
-def wom_figure(results, max_nodes: int = 400) -> go.Figure:
-    """How word of mouth spread: a sample of sharer -> peer ties from the first replicate of each strategy."""
+def cascade_figure(results) -> go.Figure:
+    """Word of mouth: the distribution of cascade sizes (people reached per share of a post), per strategy."""
     fig = go.Figure()
-    offset = 0.0
     for i, s in enumerate(strategies_of(results)):
-        run = next((r for r in results if r.strategy == s and r.wom_ties is not None), None)
-        if run is None:
+        sizes = np.concatenate([np.asarray(r.cascades, dtype=float) for r in results
+                                if r.strategy == s and r.cascades is not None] or [np.zeros(0)])
+        if len(sizes) == 0:
             continue
-        src, dst = run.wom_ties
-        g = nx.DiGraph()
-        for a, b in zip(src.tolist(), dst.tolist()):
-            if g.number_of_nodes() >= max_nodes:
-                break
-            g.add_edge(a, b)
-        pos = nx.spring_layout(g, seed=1)
-        ex, ey = [], []
-        for a, b in g.edges():
-            ex += [pos[a][0] + offset, pos[b][0] + offset, None]
-            ey += [pos[a][1], pos[b][1], None]
-        fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line={"width": 0.5, "color": _color(i, 0.4)},
-                                 hoverinfo="skip", showlegend=False))
-        sharers = set(src.tolist())
-        nodes = list(g.nodes())
-        fig.add_trace(go.Scatter(
-            x=[pos[v][0] + offset for v in nodes], y=[pos[v][1] for v in nodes], mode="markers", name=s,
-            marker={"size": [8 if v in sharers else 4 for v in nodes], "color": _color(i)},
-            text=[f"person {v}{' (shared)' if v in sharers else ''}" for v in nodes], hoverinfo="text"))
-        offset += 2.5
-    fig.update_layout(title="Word of mouth: who passed the campaign to whom (sample, first replicate; "
-                            "large dots shared)", xaxis={"visible": False}, yaxis={"visible": False})
+        values, counts = np.unique(sizes, return_counts=True)
+        fig.add_trace(go.Bar(name=f"{s} ({len(sizes):,} cascades)", x=values, y=counts / counts.sum(),
+                             marker_color=_color(i)))
+    fig.update_layout(title="Word of mouth: people reached per cascade (all replicates)", barmode="group",
+                      xaxis_title="people reached by one share and its re-shares", yaxis_title="share of cascades",
+                      yaxis_tickformat=".0%")
     return fig
 
 
@@ -224,7 +207,7 @@ def outreach_section(results) -> str:
         if not o:
             continue
         target = f" ({o['target_followers']:,.0f})" if o.get("target_followers") else ""
-        pay = o["payment"] if o["partnership"] in ("paid_post",) else f"{o['payment']}, {o['partnership']}"
+        pay = o['payment'] if o['partnership'] in ("paid_post",) else f"{o['payment']}, {o['partnership']}"
         rows.append(
             f"<tr><th>{html.escape(s)}</th><td>{o['kind']}</td><td>{o['selection']}</td><td>{html.escape(pay)}</td>"
             f"<td>{'yes' if o['connect_first'] else 'no'}</td><td>{o['offers']}</td><td>{o['accepted']}</td>"
@@ -272,16 +255,16 @@ def write_report(path: Path, sc: dict, results, rows: list[dict], extra_sections
                               ("cost_per_acquisition", "cost per acquisition (USD)")],
                     "Return and unit costs (95% CI of the mean)"),
         tier_engagement_figure(results),
-        wom_figure(results),
+        cascade_figure(results),
     ]
     divs = [pio.to_html(f, full_html=False, include_plotlyjs=(k == 0)) for k, f in enumerate(figs)]
     n = rows[0]["n"] if rows else 0
-    title = html.escape(sc["name"])
+    title = html.escape(sc.name)
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>influsim: {title}</title>
 <style>{CSS}</style></head><body>
-<h1>Campaign report: {title}</h1><p>{html.escape(sc["description"])}</p>
-<p>{sc["population"]["size"]:,} simulated people, each standing for {sc["population"]["represents"]} real people;
-{sc["campaign"]["days"]} days; {n} replicates per strategy; seed {sc["run"]["seed"]}.
+<h1>Campaign report: {title}</h1><p>{html.escape(sc.description)}</p>
+<p>{sc.population.size:,} simulated people, each standing for {sc.population.represents} real people;
+{sc.campaign.days} days; {n} replicates per strategy; seed {sc.run.seed}.
 Intervals are 95% confidence intervals of the mean over replicates.</p>
 <h2>Summary</h2>{summary_table(rows)}
 {''.join(divs)}

@@ -193,7 +193,7 @@ def write_sweep_report(path: Path, sw, summary: list[dict], sens: list[dict], no
                        failures: list[dict]) -> None:
     """Write the sweep's HTML report atomically."""
     figs = []
-    kind = sw.design["kind"]
+    kind = sw.design.kind
     for m in sw.metrics:
         for diff in ((False, True) if sw.baseline and len(sw.strategies) > 1 else (False,)):
             if kind == "grid" and len(sw.vary) >= 2:
@@ -225,8 +225,8 @@ def write_sweep_report(path: Path, sw, summary: list[dict], sens: list[dict], no
 <h1>Sweep: {html.escape(sw.name)}</h1><p>{html.escape(sw.description)}</p>
 <p>{kind} design, {len(sw.points)} points x {len(sw.strategies)} strategies x {sw.replicates} replicates =
 {counts['total']} runs: {counts['ok']} succeeded, {counts['failed']} failed, {counts['total'] - counts['ok'] -
-counts['failed']} not run. Base scenario <b>{html.escape(base['name'])}</b>: {base['population']['size']:,} simulated
-people, each standing for {base['population']['represents']} real people; {base['campaign']['days']} days; seed
+counts['failed']} not run. Base scenario <b>{html.escape(base.name)}</b>: {base.population.size:,} simulated
+people, each standing for {base.population.represents} real people; {base.campaign.days} days; seed
 {sw.seed}. Intervals are 95% confidence intervals of the mean over replicates; sensitivity indices average the
 replicates of each point first.</p>
 <h2>Varied fields</h2><ul>{varied}</ul>

@@ -70,21 +70,28 @@ def management_cost(n_influencers, hours, rate, connect_hours=0.0):
 
 
 def campaign_metrics(*, impressions, reach, earned_reach, likes, comments, shares, engaged, conversions,
-                     followers, price, cost, influencers):
-    """Outcome figures of one campaign run (counts in real people).
+                     followers, price, cost, influencers, margin=1.0, staff_cost=0.0, budget=float("nan")):
+    """Outcome figures of one campaign run (counts in real people, money in USD).
 
-    ROI is ``(revenue - cost) / cost`` as in DESIGN.md. Ratios with a zero denominator
-    are NaN (a campaign with no engagement has no cost per engagement).
+    - ``roi``: return on gross profit, ``(margin * revenue - cost) / cost`` (DESIGN.md);
+    - ``roi_ex_staff``: the same without staff time, as most studies of creator ROI count it;
+    - ``roas``: return on ad spend, ``revenue / cost``;
+    - ``spend`` (= ``cost``), ``staff_cost`` (its staff-time line), ``budget``, ``unspent``.
+
+    Ratios with a zero denominator are NaN (a campaign that hired nobody and spent
+    nothing has no ROI, rather than -1).
 
     Examples
     --------
     >>> m = campaign_metrics(impressions=1000, reach=800, earned_reach=50, likes=40, comments=5, shares=5,
-    ...                      engaged=40, conversions=4, followers=2000, price=25.0, cost=50.0, influencers=1)
-    >>> m["roi"], m["cost_per_engagement"], m["engagement_rate"]
-    (1.0, 1.0, 0.025)
+    ...                      engaged=40, conversions=4, followers=2000, price=25.0, cost=50.0, influencers=1,
+    ...                      margin=0.5, staff_cost=10.0, budget=80.0)
+    >>> m["roi"], m["roas"], m["roi_ex_staff"], m["unspent"], m["cost_per_engagement"], m["engagement_rate"]
+    (0.0, 2.0, 0.25, 30.0, 1.0, 0.025)
     """
     engagements = likes + comments + shares
     revenue = conversions * price
+    profit = margin * revenue
 
     def ratio(a, b):
         return float(a) / b if b else float("nan")
@@ -103,11 +110,19 @@ def campaign_metrics(*, impressions, reach, earned_reach, likes, comments, share
         "conversions": float(conversions),
         "conversion_rate": ratio(conversions, reach),
         "revenue": float(revenue),
+        "gross_profit": float(profit),
         "cost": float(cost),
-        "roi": ratio(revenue - cost, cost),
+        "spend": float(cost),
+        "staff_cost": float(staff_cost),
+        "budget": float(budget),
+        "unspent": float(budget - cost),
+        "roi": ratio(profit - cost, cost),
+        "roi_ex_staff": ratio(profit - (cost - staff_cost), cost - staff_cost),
+        "roas": ratio(revenue, cost),
         "cost_per_engagement": ratio(cost, engagements),
         "cost_per_acquisition": ratio(cost, conversions),
         "cpm": ratio(1000.0 * cost, impressions),
         "influencers": float(influencers),
+        "hired": float(influencers),
         "followers": float(followers),
     }

@@ -16,16 +16,18 @@ from sim.rules import funnel
 from sim.rules import trust
 
 
-def tier_prior(params: dict, tier_names: list, tiers) -> np.ndarray:
-    """Prior trust of each account from its tier (``parameters.tier_trust``).
+def account_prior(params, followers, authenticity) -> np.ndarray:
+    """Prior trust of accounts: smooth in followers (:func:`sim.rules.trust.size_prior`) times authenticity.
 
     Examples
     --------
-    >>> tier_prior({"tier_trust": {"micro": 0.82, "macro": 0.73}}, ["micro", "macro"], [0, 1, 1]).tolist()
-    [0.82, 0.73, 0.73]
+    >>> from sim.scenario import Parameters
+    >>> account_prior(Parameters(), [1_000, 1_000], [0.5, 1.0]).round(3).tolist()
+    [0.696, 0.819]
     """
-    table = np.array([params["tier_trust"][t] for t in tier_names])
-    return table[np.asarray(tiers, dtype=int)]
+    prior = trust.size_prior(followers, params.trust_small, params.trust_large, params.trust_half_followers,
+                             params.trust_slope)
+    return prior * trust.authenticity_factor(authenticity, params.authenticity_weight)
 
 
 def own_niche_match(pop, ids) -> np.ndarray:
@@ -70,35 +72,35 @@ def organic_engagement_rate(pop, params: dict, ids, luxury: float = 0.0) -> np.n
     f = pop.pool.followers[ids]
     p = params
     reach = seen_share(pop, p, ids)
-    t = trust.influencer_trust(tier_prior(p, pop.pool.tier_names, pop.pool.tier[ids]), own_niche_match(pop, ids), f,
-                               p["status_gap"], p["interest_weight"], p["status_scale"],
-                               p["luxury_aspiration"] * luxury)
-    engage = funnel.engage_probability(t, p["engage_base"])
+    t = trust.influencer_trust(account_prior(p, pop.pool.followers[ids], pop.pool.authenticity[ids]), own_niche_match(pop, ids), f,
+                               p.status_gap, p.interest_weight, p.status_scale,
+                               p.luxury_aspiration * luxury)
+    engage = funnel.engage_probability(t, p.engage_base)
     share = float(pop.share_propensity.mean()) * t
-    return reach * engage * (1.0 + p["comment_share"] + share)
+    return reach * engage * (1.0 + p.comment_share + share)
 
 
 def sponsored_engagement_rate(pop, params: dict, ids, product_niche: int, luxury: float = 0.0) -> np.ndarray:
     """Expected engagements per follower of one sponsored post for the product."""
     ids = np.asarray(ids, dtype=int)
     f = pop.pool.followers[ids]
-    pen = funnel.sponsored_penalty(f, params["penalty_intercept"], params["penalty_slope"])
+    pen = funnel.sponsored_penalty(f, params.penalty_intercept, params.penalty_slope)
     fit = pop.brand_fit(ids, product_niche)
-    factor = funnel.sponsored_factor(pen, fit, params["fit_sensitivity"])
+    factor = funnel.sponsored_factor(pen, fit, params.fit_sensitivity)
     return organic_engagement_rate(pop, params, ids, luxury) * factor
 
 
 def post_fee(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
     """Each account's rate for one post of format ``fmt``, USD."""
     f = pop.pool.followers[np.asarray(ids, dtype=int)]
-    return economics.fee_per_post(f, params["fee_per_follower"], params["fee_exponent"], params["fee_jump"],
-                                  params["fee_jump_followers"], params["format_premium"][fmt])
+    return economics.fee_per_post(f, params.fee_per_follower, params.fee_exponent, params.fee_jump,
+                                  params.fee_jump_followers, getattr(params.format_premium, fmt))
 
 
 def seen_share(pop, params: dict, ids) -> np.ndarray:
     """Share of each account's followers expected to see one post (:func:`expected_seen` of its reach)."""
     f = pop.pool.followers[np.asarray(ids, dtype=int)]
-    reach = funnel.organic_reach(f, params["reach_small"], params["reach_large"], params["reach_half_followers"])
+    reach = funnel.organic_reach(f, params.reach_small, params.reach_large, params.reach_half_followers)
     return expected_seen(pop.activity, reach)
 
 
@@ -110,7 +112,7 @@ def expected_views(pop, params: dict, ids) -> np.ndarray:
 def cpm_rate(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
     """USD per 1,000 views: ``parameters.cpm``, or each account's post fee over its expected views."""
     ids = np.asarray(ids, dtype=int)
-    if params["cpm"] > 0:
-        return np.full(len(ids), params["cpm"])
+    if params.cpm > 0:
+        return np.full(len(ids), params.cpm)
     return economics.implied_cpm(post_fee(pop, params, ids, fmt), pop.pool.followers[ids],
                                  seen_share(pop, params, ids))

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-__all__ = ["spread", "independent_cascade", "cascade_sizes"]
+__all__ = ["spread", "independent_cascade", "cascade_sizes", "share_exposures"]
 
 # Rounds whose hits exceed n / _DENSE_DIVISOR are resolved with a node mask.
 _DENSE_DIVISOR = 32
@@ -310,3 +310,43 @@ def cascade_sizes(indptr, indices, seed_sets, p, rng) -> np.ndarray:
         [int(independent_cascade(indptr, indices, np.atleast_1d(s), p, rng).sum()) for s in seed_sets],
         dtype=np.int64,
     )
+
+
+def share_exposures(indptr, indices, sharers, share_reach, activity, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Peers who see a share: each peer ``t`` of sharer ``s`` with probability ``min(1, share_reach[s] * activity[t])``.
+
+    The stated rule of word of mouth: a share is seen like a post of an account of the
+    sharer's size (``share_reach[s]`` is the organic reach of an account with the
+    sharer's number of peers, :func:`sim.rules.funnel.organic_reach`), by each peer
+    according to their activity, as a follower sees a post
+    (:func:`sim.rules.funnel.seen_probability`). One independent trial per edge; the
+    work is proportional to the sharers' degrees (sharers are few).
+
+    Returns ``(k, peers)``: for each exposure, the index into ``sharers`` and the peer.
+
+    References
+    ----------
+    .. [1] Kempe, Kleinberg & Tardos (2003), "Maximizing the spread of influence through
+       a social network" (the independent-cascade model, with per-edge probabilities).
+
+    Examples
+    --------
+    >>> indptr, indices = np.array([0, 2, 3, 4]), np.array([1, 2, 0, 0])
+    >>> k, peers = share_exposures(indptr, indices, np.array([0]), np.array([1.0]), np.ones(3),
+    ...                            np.random.default_rng(0))
+    >>> k.tolist(), peers.tolist()
+    ([0, 0], [1, 2])
+    """
+    indptr = np.asarray(indptr)
+    sharers = np.asarray(sharers, dtype=np.int64)
+    starts, ends = indptr[sharers], indptr[sharers + 1]
+    deg = ends - starts
+    total = int(deg.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.asarray(indices).dtype)
+    k = np.repeat(np.arange(len(sharers)), deg)
+    offsets = np.arange(total) - np.repeat(np.cumsum(deg) - deg, deg)
+    peers = np.asarray(indices)[np.repeat(starts, deg) + offsets]
+    p = np.minimum(1.0, np.asarray(share_reach, dtype=np.float64)[k] * np.asarray(activity, dtype=np.float64)[peers])
+    keep = rng.random(total) < p
+    return k[keep], peers[keep]

@@ -90,7 +90,7 @@ def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:
         except metadata.PackageNotFoundError:
             versions[pkg] = None
     versions["python"] = platform.python_version()
-    doc = {"scenario": sc, "seeds": seeds, "versions": versions}
+    doc = {"scenario": sc.model_dump(mode="json"), "seeds": seeds, "versions": versions}
     path.write_text(json.dumps(doc, indent=2, sort_keys=True))
 
 

@@ -1,70 +1,43 @@
 """Runs: every strategy of a scenario, over Monte Carlo replicates, on any executor.
 
-Seeds: ``SeedSequence(run.seed)`` spawns the population's seed (first child) and the
-replicates' root (second child); replicate ``r`` uses the r-th child of that root for
-every strategy (common random numbers), so results do not depend on the executor,
-the number of workers or the order in which runs finish.
+A task is one replicate: every strategy on the replicate's market and luck (paired,
+common random numbers), through the one replicate path
+(:func:`sim.studies.replicate.run_replicate`). Seeds: replicate ``r`` uses
+``SeedSequence(run.seed, spawn_key=(1, r))`` (see :mod:`sim.campaign.luck`), so results
+do not depend on the executor, the number of workers or the order runs finish in.
+
+From Python the default is to run in this process; a pool of worker processes only when
+asked (``workers > 1``), and never inside a daemon process (such as a
+``multiprocessing.Pool`` worker, or EMA Workbench's evaluator), where it falls back to
+this process with a warning.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 
-import numpy as np
+from sim.campaign.luck import replicate_seeds
+from sim.studies.replicate import ReplicateResult, run_strategies
 
-from sim.world.population import build_population
-from sim.campaign.strategies import acceptance_draws, build_roster
+RunResult = ReplicateResult  # older name
 
-
-@dataclass
-class RunResult:
-    """What one (strategy, replicate) run produced."""
-
-    strategy: str
-    replicate: int
-    metrics: dict
-    series: dict  # name -> array over hours (real people, cumulative)
-    influencers: list = field(default_factory=list)
-    wom_ties: tuple | None = None  # (sharers, peers) sample, replicate 0 only
-    outreach: dict = field(default_factory=dict)
+__all__ = ["RunResult", "ReplicateResult", "replicate_seeds", "tasks_for", "run_task", "execute", "run_scenario"]
 
 
-def replicate_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
-    """The seed of each replicate, spawned from the scenario seed.
-
-    Examples
-    --------
-    >>> a, b = replicate_seeds(7, 2)
-    >>> a.spawn_key, b.spawn_key
-    ((1, 0), (1, 1))
-    """
-    return np.random.SeedSequence(seed).spawn(2)[1].spawn(n)
+def tasks_for(scenario, strategies: list[str] | None = None) -> list[tuple]:
+    """One task per replicate: ``(scenario, strategies, replicate, seed)``."""
+    names = list(strategies or scenario.strategies)
+    seeds = replicate_seeds(scenario.run.seed, scenario.run.replicates)
+    return [(scenario, names, r, seeds[r]) for r in range(len(seeds))]
 
 
-def tasks_for(sc: dict) -> list[tuple]:
-    """One task per (strategy, replicate): ``(scenario, strategy, replicate, seed)``."""
-    seeds = replicate_seeds(sc["run"]["seed"], sc["run"]["replicates"])
-    return [(sc, name, r, seeds[r]) for name in sc["strategies"] for r in range(len(seeds))]
-
-
-def run_task(task: tuple) -> RunResult:
-    """Run one (strategy, replicate) task; module-level so that process pools can pickle it."""
-    from sim.campaign.model import CampaignModel  # imported here so that worker start-up stays light
-
-    sc, name, r, seed = task
-    pop = build_population(sc)
-    roster = build_roster(pop, sc, name, draws=acceptance_draws(pop, seed))
-    model = CampaignModel(sc, name, population=pop, roster=roster, rng=seed)
-    model.run()
-    df = model.datacollector.get_model_vars_dataframe()
-    series = {c: df[c].to_numpy() for c in df.columns}
-    ties = None
-    if r == 0 and model.wom_ties:
-        ties = tuple(np.concatenate(x) for x in zip(*model.wom_ties))
-    return RunResult(name, r, model.metrics(), series, model.influencer_rows(), ties, dict(model.roster.outreach))
+def run_task(task: tuple) -> list[ReplicateResult]:
+    """Run one replicate of every strategy of the task; module-level so that process pools can pickle it."""
+    scenario, names, r, seed = task
+    return run_strategies(scenario, names, seed, replicate=r, keep_wom=(r == 0))
 
 
 def default_workers(n_tasks: int) -> int:
@@ -72,15 +45,20 @@ def default_workers(n_tasks: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_tasks))
 
 
-def execute(tasks: list, fn=run_task, executor: Executor | None = None, workers: int | None = None,
+def execute(tasks: list, fn=run_task, executor: Executor | None = None, workers: int | None = 1,
             progress=None) -> list:
     """Run ``fn`` over ``tasks`` and return results in task order.
 
     ``executor`` is any ``concurrent.futures.Executor`` (a Dask ``Client.get_executor()``
-    works too); by default a local process pool of ``workers`` processes, or the current
-    process when ``workers`` is 1. ``progress`` is called with each finished result.
+    works too); else a local process pool of ``workers`` processes (``None``: one per
+    core), or this process when ``workers`` is 1 (the default) or when this process is a
+    daemon (which may not have children). ``progress`` is called with each finished result.
     """
     workers = workers or default_workers(len(tasks))
+    if executor is None and workers > 1 and multiprocessing.current_process().daemon:
+        warnings.warn("running in this process: a daemon process (e.g. a multiprocessing.Pool worker) may not "
+                      "start worker processes", RuntimeWarning, stacklevel=2)
+        workers = 1
     if executor is None and workers == 1:
         out = []
         for t in tasks:
@@ -118,22 +96,32 @@ def _forkserver():
     return ctx
 
 
-def run_scenario(sc: dict, workers: int | None = None, executor: Executor | None = None,
-                 progress=None) -> list[RunResult]:
-    """Run every strategy of a resolved scenario over its replicates.
+def run_scenario(scenario, workers: int | None = 1, executor: Executor | None = None,
+                 progress=None) -> list[ReplicateResult]:
+    """Run every strategy of a resolved scenario over its replicates; results strategy by strategy.
 
-    The population is built (or loaded from the cache) here first, so that workers
-    load it from the cache instead of each building it.
+    A fixed market is built (or loaded from the cache) here first, so that workers load
+    it from the cache instead of each building it; every strategy's roster is tried on
+    the first replicate first, so that a strategy that cannot be staffed fails at once.
+    ``progress`` is called once per finished replicate.
 
     Examples
     --------
     >>> from sim.scenario import with_fields, default_scenario
-    >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 500,
-    ...                                      "campaign.days": 2, "run.replicates": 2})
-    >>> [(r.strategy, r.replicate) for r in run_scenario(sc, workers=1)]
+    >>> scenario = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 500,
+    ...                                            "campaign.days": 2, "run.replicates": 2,
+    ...                                            "parameters.offer_response_days": 0})
+    >>> [(r.strategy, r.replicate) for r in run_scenario(scenario)]
     [('macro', 0), ('macro', 1), ('micro_equal_budget', 0), ('micro_equal_budget', 1)]
     """
-    pop = build_population(sc)
-    for name in sc["strategies"]:
-        build_roster(pop, sc, name)  # fail fast on a strategy that cannot be staffed
-    return execute(tasks_for(sc), run_task, executor, workers, progress)
+    from sim.campaign.setup import draw_market, prepare
+
+    tasks = tasks_for(scenario)
+    first_seed = tasks[0][3]
+    market = draw_market(scenario, first_seed)
+    for name in scenario.strategies:
+        if scenario.strategies[name].selection != "optimiser":
+            prepare(scenario, name, first_seed, market=market)  # fail fast on a strategy that cannot be staffed
+    per_replicate = execute(tasks, run_task, executor, workers, progress)
+    names = list(scenario.strategies)
+    return [rep[names.index(n)] for n in names for rep in per_replicate]

@@ -54,7 +54,9 @@ import threading
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Literal
 from importlib import metadata
 from pathlib import Path
 
@@ -63,7 +65,9 @@ import numpy as np
 from sim.errors import InfluSimError, ScenarioError
 from sim.studies.results import METRICS, mean_ci
 from sim.scenario import get_field, read_toml, resolve, with_fields
-from sim.scenario.schema import Field, Table
+from sim.scenario.files import fingerprint, one_line, scenario_dict
+from pydantic import BaseModel, ValidationError
+from sim.scenario.fields import Bool, Float, Int, Section, Str, field
 from sim.studies.store import ResultStore, write_csv, write_parquet
 
 SWEEP_VERSION = 1
@@ -72,39 +76,36 @@ DEFAULT_METRICS = ("roi", "conversions", "reach", "cost_per_acquisition")
 _SPEC_KEYS = ("values", "lo", "hi", "steps", "log")
 MAX_POINTS = 1_000_000
 
-SWEEP_TABLE = Table(
-    {
-        "name": Field("", str, "sweep name (default: the file name)"),
-        "description": Field("", str, "what question the sweep answers"),
-        "scenario": Field("", str, "base scenario file, relative to the sweep file; empty = the embedded default"),
-        "seed": Field(42, int, "root seed of the sweep (design, populations, replicates)", lo=0),
-        "replicates": Field(5, int, "Monte Carlo replicates per point and strategy", lo=1, hi=100_000),
-        "strategies": Field([], list, "strategies to run (default: all of the scenario)", item=str),
-        "metrics": Field(list(DEFAULT_METRICS), list, "metrics to summarise, analyse and plot", item=str,
-                         min_items=1),
-        "baseline": Field("", str, "a strategy to compare the others with: the summary, sensitivity and report "
-                                   "add each metric's paired difference (strategy - baseline)"),
-        "common_random_numbers": Field(False, bool, "the same replicate seeds at every point (less noise "
-                                                    "between points; points are then not independent)"),
-    },
-    "the sweep",
-)
+class SweepSettings(Section):
+    """The ``[sweep]`` table: what to run and summarise."""
 
-DESIGN_TABLE = Table(
-    {
-        "kind": Field("grid", str, "design", choices=DESIGNS),
-        "n": Field(0, int, "lhs: number of points; sobol: base sample N (a power of 2; N(D+2) points); "
-                           "morris: number of trajectories (N(D+1) points)", lo=0, hi=MAX_POINTS),
-        "second_order": Field(False, bool, "sobol: also second-order indices (N(2D+2) points)"),
-        "levels": Field(4, int, "morris: grid levels", lo=2, hi=100),
-        "conf_level": Field(0.95, float, "confidence level of the sensitivity intervals", lo=0.5, hi=0.999),
-        "resamples": Field(200, int, "bootstrap resamples of the sensitivity intervals", lo=10, hi=100_000),
-        "nan_policy": Field("skip", str, "sensitivity of a metric that is not finite at some points (e.g. ROI "
-                                         "when every offer was refused): skip it, or fill those points with the "
-                                         "mean of the others (noted in the output)", choices=("skip", "mean")),
-    },
-    "the design of experiments",
-)
+    name: Str = field("", "sweep name (default: the file name)", max_length=200)
+    description: Str = field("", "what question the sweep answers", max_length=10_000)
+    scenario: Str = field("", "base scenario file, relative to the sweep file; empty = the embedded default")
+    seed: Int = field(42, "root seed of the sweep (design, populations, replicates)", ge=0, le=2**63 - 1)
+    replicates: Int = field(5, "Monte Carlo replicates per point and strategy", ge=1, le=100_000)
+    strategies: list[Str] = field([], "strategies to run (default: all of the scenario)")
+    metrics: list[Str] = field(list(DEFAULT_METRICS), "metrics to summarise, analyse and plot", min_length=1)
+    baseline: Str = field("", "a strategy to compare the others with: the summary, sensitivity and report add "
+                              "each metric's paired difference (strategy - baseline)")
+    common_random_numbers: Bool = field(False, "the same replicate seeds at every point (less noise between points; "
+                                               "points are then not independent)")
+
+
+class Design(Section):
+    """The ``[design]`` table: the design of experiments."""
+
+    kind: Literal["grid", "lhs", "sobol", "morris"] = field("grid", "design")
+    n: Int = field(0, "lhs: number of points; sobol: base sample N (a power of 2; N(D+2) points); morris: number "
+                      "of trajectories (N(D+1) points)", ge=0, le=MAX_POINTS)
+    second_order: Bool = field(False, "sobol: also second-order indices (N(2D+2) points)")
+    levels: Int = field(4, "morris: grid levels", ge=2, le=100)
+    conf_level: Float = field(0.95, "confidence level of the sensitivity intervals", ge=0.5, le=0.999)
+    resamples: Int = field(200, "bootstrap resamples of the sensitivity intervals", ge=10, le=100_000)
+    nan_policy: Literal["skip", "mean"] = field("skip", "sensitivity of a metric that is not finite at some points "
+                                                        "(e.g. ROI when every offer was refused): skip it, or fill "
+                                                        "those points with the mean of the others (noted in the "
+                                                        "output)")
 
 
 class SweepError(ScenarioError):
@@ -151,7 +152,7 @@ class Sweep:
     description: str
     base: dict  # resolved base scenario (overrides applied, run.seed = seed)
     vary: list[Vary]
-    design: dict
+    design: Design
     seed: int
     replicates: int
     strategies: list[str]
@@ -160,7 +161,7 @@ class Sweep:
     baseline: str
     points: list[dict]  # one {path: value} per design point
     unit: np.ndarray | None = None  # unit-hypercube design (lhs, sobol, morris)
-    scenarios: list[dict] = field(default_factory=list, repr=False)  # resolved scenario of each point
+    scenarios: list = dataclass_field(default_factory=list, repr=False)  # resolved scenario of each point
     source: str = ""  # the sweep file's text
 
     @property
@@ -176,8 +177,8 @@ class Sweep:
 
         A store created by one sweep refuses the runs of a sweep with another hash.
         """
-        doc = {"version": SWEEP_VERSION, "base": self.base, "vary": [v.to_dict() for v in self.vary],
-               "design": {k: self.design[k] for k in ("kind", "n", "second_order", "levels")},
+        doc = {"version": SWEEP_VERSION, "base": scenario_dict(self.base), "vary": [v.to_dict() for v in self.vary],
+               "design": self.design.model_dump(include={"kind", "n", "second_order", "levels"}),
                "seed": self.seed, "replicates": self.replicates, "strategies": self.strategies, "crn": self.crn,
                "points": self.points}
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
@@ -223,34 +224,34 @@ def parse_sweep(raw: dict, base_dir: str | Path | None = None, default_name: str
     for key in raw:
         if key not in ("sweep", "overrides", "design", "vary"):
             raise SweepError(key, "unknown key (known keys: design, overrides, sweep, vary)")
-    sw = _check(SWEEP_TABLE, "sweep", raw.get("sweep", {}))
-    design = _check(DESIGN_TABLE, "design", raw.get("design", {}))
+    sw = _check(SweepSettings, "sweep", raw.get("sweep", {}))
+    design = _check(Design, "design", raw.get("design", {}))
     overrides = _expand(raw.get("overrides", {}), "overrides")
     if "run" in overrides:
         raise SweepError("overrides.run", "set the seed and replicates in [sweep] (sweep.seed, sweep.replicates)")
 
-    base = _base_scenario(sw["scenario"], base_dir, overrides, sw["seed"], sw["replicates"])
+    base = _base_scenario(sw.scenario, base_dir, overrides, sw.seed, sw.replicates)
 
-    strategies = sw["strategies"] or list(base["strategies"])
+    strategies = sw.strategies or list(base.strategies)
     for i, name in enumerate(strategies):
-        if name not in base["strategies"]:
+        if name not in base.strategies:
             raise SweepError(f"sweep.strategies[{i}]", f"no strategy {name!r} in the scenario "
-                                                        f"(strategies: {', '.join(base['strategies'])})")
-    if sw["baseline"] and sw["baseline"] not in strategies:
-        raise SweepError("sweep.baseline", f"{sw['baseline']!r} is not one of the sweep's strategies "
+                                                        f"(strategies: {', '.join(base.strategies)})")
+    if sw.baseline and sw.baseline not in strategies:
+        raise SweepError("sweep.baseline", f"{sw.baseline!r} is not one of the sweep's strategies "
                                            f"({', '.join(strategies)})")
-    for i, m in enumerate(sw["metrics"]):
+    for i, m in enumerate(sw.metrics):
         if m not in METRICS:
             raise SweepError(f"sweep.metrics[{i}]", f"unknown metric {m!r} (metrics: {', '.join(METRICS)})")
 
     vary_raw = raw.get("vary")
     if not isinstance(vary_raw, dict) or not vary_raw:
         raise SweepError("vary", "name at least one scenario field to vary, e.g. [vary.\"brand.budget\"]")
-    vary = [_vary(path, spec, base, design["kind"]) for path, spec in _flatten_vary(vary_raw).items()]
+    vary = [_vary(path, spec, base, design.kind) for path, spec in _flatten_vary(vary_raw).items()]
     if len({v.path for v in vary}) != len(vary):
         raise SweepError("vary", "a field is listed twice")
 
-    points, unit = _design_points(vary, design, raw.get("design", {}), sw["seed"])
+    points, unit = _design_points(vary, design, raw.get("design", {}), sw.seed)
     if len(points) > MAX_POINTS:
         raise SweepError("design", f"{len(points):,} points is more than {MAX_POINTS:,}")
     scenarios = []
@@ -260,17 +261,20 @@ def parse_sweep(raw: dict, base_dir: str | Path | None = None, default_name: str
         except ScenarioError as exc:
             shown = ", ".join(f"{p}={v!r}" for p, v in pt.items())
             raise SweepError(exc.field, f"{exc.reason} (design point {k}: {shown})") from None
-    return Sweep(name=sw["name"] or default_name, description=sw["description"], base=base, vary=vary,
-                 design=design, seed=sw["seed"], replicates=sw["replicates"], strategies=strategies,
-                 metrics=sw["metrics"], crn=sw["common_random_numbers"], baseline=sw["baseline"], points=points, unit=unit,
+    return Sweep(name=sw.name or default_name, description=sw.description, base=base, vary=vary,
+                 design=design, seed=sw.seed, replicates=sw.replicates, strategies=strategies,
+                 metrics=sw.metrics, crn=sw.common_random_numbers, baseline=sw.baseline, points=points, unit=unit,
                  scenarios=scenarios, source=source)
 
 
-def _check(table: Table, path: str, value) -> dict:
+def _check(model: type, path: str, value):
+    if not isinstance(value, dict):
+        raise SweepError(path, "expected a table")
     try:
-        return table.check(path, value)
-    except ScenarioError as exc:
-        raise SweepError(exc.field, exc.reason) from None
+        return model.model_validate(value)
+    except ValidationError as exc:
+        err = one_line(exc)
+        raise SweepError(f"{path}.{err.field}" if err.field != "scenario" else path, err.reason) from None
 
 
 def _expand(tree, path: str) -> dict:
@@ -343,8 +347,8 @@ def _vary(path: str, spec: dict, base: dict, kind: str) -> Vary:
         current = get_field(base, path)
     except ScenarioError:
         raise SweepError(name, "no such scenario field") from None
-    if isinstance(current, (dict, list)):
-        raise SweepError(name, f"is a {'table' if isinstance(current, dict) else 'list'}; vary one value at a time")
+    if isinstance(current, (dict, list, BaseModel)):
+        raise SweepError(name, f"is a {'list' if isinstance(current, list) else 'table'}; vary one value at a time")
     typ = type(current)
     for key in spec:
         if key not in _SPEC_KEYS:
@@ -402,7 +406,7 @@ def _vary(path: str, spec: dict, base: dict, kind: str) -> Vary:
 
 
 def _design_points(vary: list[Vary], design: dict, raw_design: dict, seed: int) -> tuple[list[dict], np.ndarray | None]:
-    kind, n, d = design["kind"], design["n"], len(vary)
+    kind, n, d = design.kind, design.n, len(vary)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))
     names = [v.path for v in vary]
     if kind != "sobol" and "second_order" in raw_design:
@@ -426,13 +430,13 @@ def _design_points(vary: list[Vary], design: dict, raw_design: dict, seed: int) 
         if n < 2 or n & (n - 1):
             raise SweepError("design.n", f"a Sobol' design needs a base sample N that is a power of 2 "
                                          f"(e.g. 64), got {n}")
-        unit = sensitivity.sobol_sample(d, n, design["second_order"], seed=_int_seed(rng))
+        unit = sensitivity.sobol_sample(d, n, design.second_order, seed=_int_seed(rng))
     else:
         if n < 2:
             raise SweepError("design.n", "a Morris design needs n >= 2 trajectories")
         if d < 2:
             raise SweepError("vary", "a Morris design needs at least two varied fields")
-        unit = sensitivity.morris_sample(d, n, design["levels"], seed=_int_seed(rng))
+        unit = sensitivity.morris_sample(d, n, design.levels, seed=_int_seed(rng))
     cols = [v.from_unit(unit[:, j]) for j, v in enumerate(vary)]
     return [{names[j]: cols[j][i] for j in range(d)} for i in range(len(unit))], unit
 
@@ -463,8 +467,6 @@ def _pop_key(sc: dict) -> str:
     return population_key(sc)
 
 
-_POP: dict = {}
-_ROSTERS: dict = {}
 
 
 def run_point(task: tuple) -> dict:
@@ -493,29 +495,15 @@ def run_point(task: tuple) -> dict:
             "seconds": time.perf_counter() - t0}
 
 
-def _simulate(sc: dict, name: str, seed, cache_population: bool) -> dict:
-    from sim.campaign.model import CampaignModel
-    from sim.world.population import build_population, population_key
-    from sim.campaign.strategies import build_roster
+def _simulate(sc, name: str, seed, cache_population: bool) -> dict:
+    """One run of the sweep, through the one replicate path. A market shared by every point
+    goes to the on-disk cache; markets that differ from point to point stay in memory."""
+    from sim.studies.replicate import run_replicate
+    from sim.world import population
 
-    key = population_key(sc)
-    if cache_population:  # one population for the whole sweep: the on-disk cache is worth it
-        pop = build_population(sc)
-    else:  # a population per point: keep the latest in memory, don't fill the disk cache
-        pop = _POP.get(key)
-        if pop is None:
-            _POP.clear()
-            pop = _POP[key] = build_population(sc, use_cache=False)
-    # the roster depends on the whole scenario (budget, product, strategy, fees), not only the population
-    rkey = (key, hashlib.sha256(json.dumps(sc, sort_keys=True).encode()).hexdigest(), name)
-    roster = _ROSTERS.get(rkey)
-    if roster is None:
-        if len(_ROSTERS) > 64:
-            _ROSTERS.clear()
-        roster = _ROSTERS[rkey] = build_roster(pop, sc, name)
-    model = CampaignModel(sc, name, population=pop, roster=roster, rng=seed)
-    model.run()
-    return {k: float(v) for k, v in model.metrics().items()}
+    with population.disk_cache(cache_population):
+        result = run_replicate(sc, name, seed)
+    return {k: float(v) for k, v in result.metrics.items()}
 
 
 # -- executors -----------------------------------------------------------------------------------------
@@ -733,12 +721,12 @@ def sensitivity_rows(sw: Sweep, summary: list[dict]) -> tuple[list[dict], list[s
     finite mean (no successful run, or e.g. no buyer for cost per acquisition) is skipped
     with a note, since the estimators need every point of the design.
     """
-    kind = sw.design["kind"]
+    kind = sw.design.kind
     if kind == "grid":
         return [], []
     from sim.studies import sensitivity
 
-    conf, resamples = sw.design["conf_level"], sw.design["resamples"]
+    conf, resamples = sw.design.conf_level, sw.design.resamples
     seed = int(np.random.SeedSequence(sw.seed, spawn_key=(3,)).generate_state(1)[0] % (2**31 - 1))
     out, notes = [], []
     series = [(name, name, "") for name in sw.strategies]
@@ -749,7 +737,7 @@ def sensitivity_rows(sw: Sweep, summary: list[dict]) -> tuple[list[dict], list[s
         for m in sw.metrics:
             y = np.array([r.get(f"{m}{suffix}_mean", math.nan) for r in rows], dtype=float)
             bad = int((~np.isfinite(y)).sum())
-            if bad and (sw.design["nan_policy"] == "skip" or bad == len(y)):
+            if bad and (sw.design.nan_policy == "skip" or bad == len(y)):
                 notes.append(f"{label} / {m}: skipped, {bad} of {len(y)} points have no finite mean "
                              "(design.nan_policy = \"mean\" fills them)")
                 continue
@@ -762,10 +750,10 @@ def sensitivity_rows(sw: Sweep, summary: list[dict]) -> tuple[list[dict], list[s
                 continue
             base = {"strategy": label, "metric": m}
             if kind == "sobol":
-                res = sensitivity.sobol_indices(sw.names, y, sw.design["second_order"], conf, resamples, seed)
+                res = sensitivity.sobol_indices(sw.names, y, sw.design.second_order, conf, resamples, seed)
                 out += [{**base, "method": "sobol", **r} for r in res]
             elif kind == "morris":
-                res = sensitivity.morris_indices(sw.names, sw.unit, y, sw.design["levels"], conf, resamples, seed)
+                res = sensitivity.morris_indices(sw.names, sw.unit, y, sw.design.levels, conf, resamples, seed)
                 out += [{**base, "method": "morris", **r} for r in res]
             else:
                 try:
@@ -801,8 +789,8 @@ def export(sw: Sweep, out: str | Path) -> dict:
     write_csv(flat, cols, out / "runs.csv")
     write_csv(summary, scols, out / "summary.csv")
     tables = [(flat, cols, "runs"), (summary, scols, "summary")]
-    if sw.design["kind"] != "grid":
-        ccols = SENSITIVITY_COLUMNS[sw.design["kind"]]
+    if sw.design.kind != "grid":
+        ccols = SENSITIVITY_COLUMNS[sw.design.kind]
         write_csv(sens, ccols, out / "sensitivity.csv")
         files.append("sensitivity.csv")
         tables.append((sens, ccols, "sensitivity"))
@@ -862,7 +850,7 @@ def cmd_sweep(args) -> int:
     executor, slots, where, close = make_executor(args.workers, getattr(args, "scheduler", None))
     try:
         print(f"sweep {sw.name}: {len(sw.points)} points x {len(sw.strategies)} strategies x {sw.replicates} "
-              f"replicates = {sw.n_runs} runs ({sw.design['kind']} design), on {where}", file=sys.stderr)
+              f"replicates = {sw.n_runs} runs ({sw.design.kind} design), on {where}", file=sys.stderr)
         outcome = run_sweep(sw, out, executor, slots, progress=not args.no_progress)
     finally:
         close()

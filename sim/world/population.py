@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -149,44 +150,81 @@ def draw_people(n: int, p: dict, seed) -> dict:
     influenced (Watts & Dodds 2007); activity is log-normal with mean 1.
     """
     seed = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    k = len(p["niches"])
-    g = stream(seed, 0).standard_gamma(p["interest_concentration"], size=(n, k)).astype(np.float32)
+    k = len(p.niches)
+    g = stream(seed, 0).standard_gamma(p.interest_concentration, size=(n, k)).astype(np.float32)
     g += np.float32(1e-12)  # a person with no interest at all still has a strongest one
     interests = g / g.sum(axis=1, keepdims=True)
-    s = p["activity_sigma"]
+    s = p.activity_sigma
     activity = np.exp(-s * s / 2 + s * stream(seed, 1).standard_normal(n)).astype(np.float32)
-    conc = p["propensity_concentration"]
+    conc = p.propensity_concentration
     return {
         "interests": interests,
-        "susceptibility": beta_mean(stream(seed, 2).random(n), p["susceptibility_mean"],
-                                    p["susceptibility_concentration"]),
+        "susceptibility": beta_mean(stream(seed, 2).random(n), p.susceptibility_mean,
+                                    p.susceptibility_concentration),
         "activity": activity,
-        "share_propensity": beta_mean(stream(seed, 3).random(n), max(p["share_propensity_mean"], 1e-6), conc),
-        "purchase_propensity": beta_mean(stream(seed, 4).random(n), p["purchase_propensity_mean"], conc),
+        "share_propensity": beta_mean(stream(seed, 3).random(n), max(p.share_propensity_mean, 1e-6), conc),
+        "purchase_propensity": beta_mean(stream(seed, 4).random(n), p.purchase_propensity_mean, conc),
     }
 
 
 def build_graph(p: dict, niche: np.ndarray, rng: np.random.Generator) -> PeerGraph:
     """The peer graph of a scenario's ``population`` table."""
-    g = p["graph"]
+    g = p.graph
     n = len(niche)
-    if g["generator"] == "homophilous":
-        return homophilous_graph(niche, g["mean_degree"], g["homophily"], g["clustering"], g["degree_exponent"], rng)
-    if g["generator"] == "barabasi_albert":
-        return barabasi_albert(n, max(1, int(round(g["mean_degree"] / 2))), rng)
-    graph, _labels = PeerGraph.from_networkx(read_graph(g["path"]))
+    if g.generator == "homophilous":
+        return homophilous_graph(niche, g.mean_degree, g.homophily, g.clustering, g.degree_exponent, rng)
+    if g.generator == "barabasi_albert":
+        return barabasi_albert(n, max(1, int(round(g.mean_degree / 2))), rng)
+    graph, _labels = PeerGraph.from_networkx(read_graph(g.path))
     if graph.n != n:
         raise ScenarioError("population.size", f"is {n:,} but the graph file {g['path']} has {graph.n:,} nodes")
     return graph
 
 
-def build_population(sc: dict, use_cache: bool = True, cache_dir: str | Path | None = None) -> Population:
-    """Build (or load from the cache) the population of a resolved scenario.
+_DISK = {"enabled": True}
 
-    The population seed is the first child of ``SeedSequence(run.seed)``; replicates
-    use the second (see :mod:`sim.studies.runs`).
+
+@contextlib.contextmanager
+def disk_cache(enabled: bool):
+    """Within the block, fixed markets are (or are not) read from and written to the on-disk cache.
+
+    Examples
+    --------
+    >>> with disk_cache(False):
+    ...     pass
     """
+    before = _DISK["enabled"]
+    _DISK["enabled"] = bool(enabled)
+    try:
+        yield
+    finally:
+        _DISK["enabled"] = before
+
+
+def build_population(sc, use_cache: bool = True, cache_dir: str | Path | None = None,
+                     seed: np.random.SeedSequence | None = None) -> Population:
+    """Build (or load from the cache) a market of a resolved scenario.
+
+    ``seed`` is the market's seed; by default the scenario's fixed market, the first
+    child of ``SeedSequence(run.seed)`` (see :mod:`sim.campaign.luck`). Only fixed
+    markets go to the on-disk cache; a replicate's own market is kept in memory (the
+    latest one), so the strategies of one replicate share it.
+    """
+    fixed = seed is None or (seed.entropy == sc.run.seed and tuple(seed.spawn_key) == (0,))
+    if not fixed:
+        key = population_key(sc) + ":" + ",".join(map(str, seed.spawn_key))
+        pop = _REPLICATE_MEMORY.get(key)
+        if pop is None:
+            _REPLICATE_MEMORY.clear()
+            pop = _REPLICATE_MEMORY[key] = _build(sc, seed)
+        return pop
     key = population_key(sc)
+    if use_cache and not _DISK["enabled"]:  # in memory only
+        pop = _MEMORY.get(key)
+        if pop is None:
+            _MEMORY.clear()
+            pop = _MEMORY[key] = _build(sc, np.random.SeedSequence(sc.run.seed, spawn_key=(0,)))
+        return pop
     if use_cache:
         pop = _MEMORY.get(key)
         if pop is not None:
@@ -201,17 +239,7 @@ def build_population(sc: dict, use_cache: bool = True, cache_dir: str | Path | N
                 _MEMORY.clear()
                 _MEMORY[key] = pop
                 return pop
-    p = sc["population"]
-    seed_seq = np.random.SeedSequence(sc["run"]["seed"]).spawn(1)[0]
-    pop_seed = int(seed_seq.generate_state(1)[0])
-    people = draw_people(p["size"], p, stream(seed_seq, 0).bit_generator.seed_seq)
-    graph = build_graph(p, np.argmax(people["interests"], axis=1), stream(seed_seq, 1))
-    i = sc["influencers"]
-    pool = infl.generate_pool(i["counts"], sc["tiers"], i["max_followers"], len(p["niches"]),
-                              i["authenticity_mean"], i["monthly_offers_mean"], p["size"] * p["represents"], stream(seed_seq, 2))
-    pop = Population(**people, graph=graph, pool=pool, niches=list(p["niches"]), represents=p["represents"],
-                     seed=pop_seed, audience_focus=i["audience_focus"], audience_broadening=i["audience_broadening"],
-                     affinity_exponent=i["affinity_exponent"])
+    pop = _build(sc, np.random.SeedSequence(sc.run.seed, spawn_key=(0,)))
     if use_cache:
         _MEMORY.clear()  # keep one population in memory: they can be large
         _MEMORY[key] = pop
@@ -222,16 +250,33 @@ def build_population(sc: dict, use_cache: bool = True, cache_dir: str | Path | N
     return pop
 
 
+def _build(sc, seed_seq: np.random.SeedSequence) -> Population:
+    """Draw a market from its seed: people, peer graph and creator pool, each from its own stream."""
+    p = sc.population
+    pop_seed = int(seed_seq.generate_state(1)[0])
+    people = draw_people(p.size, p, stream(seed_seq, 0).bit_generator.seed_seq)
+    graph = build_graph(p, np.argmax(people["interests"], axis=1), stream(seed_seq, 1))
+    i = sc.influencers
+    pool = infl.generate_pool(i.counts, sc.tiers, i.max_followers, len(p.niches),
+                              i.authenticity_mean, i.monthly_offers_mean, p.size * p.represents, stream(seed_seq, 2))
+    pop = Population(**people, graph=graph, pool=pool, niches=list(p.niches), represents=p.represents,
+                     seed=pop_seed, audience_focus=i.audience_focus, audience_broadening=i.audience_broadening,
+                     affinity_exponent=i.affinity_exponent)
+    return pop
+
+
 _MEMORY: dict = {}
+_REPLICATE_MEMORY: dict = {}
 
 
 def population_key(sc: dict) -> str:
     """Hash of everything the population depends on (the graph file's size and time included)."""
-    parts = {k: sc[k] for k in ("population", "tiers", "influencers")}
-    parts["seed"] = sc["run"]["seed"]
+    data = sc.model_dump(mode="json")
+    parts = {k: data[k] for k in ("population", "tiers", "influencers")}
+    parts["seed"] = sc.run.seed
     parts["version"] = CACHE_VERSION
-    path = sc["population"]["graph"]["path"]
-    if sc["population"]["graph"]["generator"] == "file" and path:
+    path = sc.population.graph.path
+    if sc.population.graph.generator == "file" and path:
         try:
             st = os.stat(path)
         except OSError:
@@ -268,11 +313,11 @@ def _save(path: Path, pop: Population) -> None:
 def _load(path: Path, sc: dict) -> Population:
     with np.load(path) as z:
         people = {f: z[f] for f in _FIELDS}
-        pool = infl.InfluencerPool(**{f: z[f"pool_{f}"] for f in _POOL}, tier_names=list(sc["tiers"]),
+        pool = infl.InfluencerPool(**{f: z[f"pool_{f}"] for f in _POOL}, tier_names=list(sc.tiers),
                                    skipped=json.loads(str(z["pool_skipped"])))
         graph = PeerGraph(z["indptr"], z["indices"])
         seed = int(z["seed"])
-    p, i = sc["population"], sc["influencers"]
-    return Population(**people, graph=graph, pool=pool, niches=list(p["niches"]), represents=p["represents"],
-                      seed=seed, audience_focus=i["audience_focus"], audience_broadening=i["audience_broadening"],
-                      affinity_exponent=i["affinity_exponent"])
+    p, i = sc.population, sc.influencers
+    return Population(**people, graph=graph, pool=pool, niches=list(p.niches), represents=p.represents,
+                      seed=seed, audience_focus=i.audience_focus, audience_broadening=i.audience_broadening,
+                      affinity_exponent=i.affinity_exponent)
