@@ -139,10 +139,10 @@ def peak_rss_mb() -> float:
 # --- one repetition of each benchmark (run in a fresh process) ---------------------------
 
 def run_campaign_1m(args) -> dict:
-    import sim.world.population as population
+    import sim.world.cache as population
     from sim.campaign.agents import Follower
     from sim.campaign.model import CampaignModel
-    from sim.campaign.strategies import build_roster
+    from sim.campaign.hiring import build_roster
 
     represents = max(1, round(1_000_000 / args.n))  # 1 at a million people; a smaller --n keeps the market
     out: dict = {"people": args.n, "represents": represents}
@@ -205,8 +205,8 @@ def run_per_agent_reference(args) -> dict:
     from reference_model import ReferenceModel
 
     from sim.campaign.model import CampaignModel
-    from sim.world.population import build_population
-    from sim.campaign.strategies import build_roster
+    from sim.world import build_population
+    from sim.campaign.hiring import build_roster
 
     n, represents = args.ref_n, max(1, round(1_000_000 / args.ref_n))
     sc = campaign_scenario(n, represents, args.days)
@@ -221,7 +221,7 @@ def run_per_agent_reference(args) -> dict:
         row = {}
         for label, cls in (("fast", CampaignModel), ("reference", ReferenceModel)):
             t = time.perf_counter()
-            model = cls(sc, name, population=pop, roster=roster, rng=args.seed)
+            model = cls(sc, name, market=pop, roster=roster, rng=args.seed)
             row[f"{label}_construct_s"] = time.perf_counter() - t
             t, c = time.perf_counter(), time.process_time()
             model.run_for(hours)
@@ -257,7 +257,7 @@ def _timed_task(task):
 
 
 def run_default_replicates(args) -> dict:
-    from sim.world.population import build_population
+    from sim.world import build_population
     from sim.studies.runs import execute, run_scenario, tasks_for
     from sim.scenario import default_scenario, with_fields
 

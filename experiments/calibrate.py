@@ -59,7 +59,7 @@ from sim.rules import forecast
 
 from sim.rules import funnel
 from sim.world.creators import InfluencerPool, tier_of
-from sim.world.population import build_population
+from sim.world import build_population
 from sim.scenario import default_scenario, with_fields
 
 from . import REFERENCE
@@ -446,7 +446,7 @@ def simulate_engagement(seed: int | None = None, params: dict | None = None, acc
     standard error. The top of each band is capped at what the simulated market holds.
     """
     from sim.campaign.model import CampaignModel
-    from sim.campaign.strategies import Roster
+    from sim.campaign.roster import Roster
 
     sc, pop = default_world(seed)
     organic = {"penalty_intercept": 0.0, "penalty_slope": 0.0}  # no sponsored penalty: organic posts

@@ -2,20 +2,45 @@
 
 Each experiment is a function ``cN(settings) -> ClaimResult``: it states the claim and
 its source, runs the model with enough replicates for 95% intervals, and computes a
-verdict from the intervals with :func:`verdict_from_interval` and :func:`combine`:
-``supported``, ``not supported`` or ``depends (on ...)``. No verdict is typed in.
+verdict from the intervals with :func:`verdict_from_interval`, :func:`point_verdict` and
+:func:`combine`. No verdict is typed in. The verdict words:
 
-Micro-vs-macro differences are paired: every strategy of a condition runs on the same
-replicate seeds (common random numbers), and intervals are those of the per-replicate
-differences. Claims about the world rather than the model (C1, C2, C7) show what the
-model assumes, where that comes from, and how outcomes change when the assumption does.
+- ``supported``: the interval lies entirely on the claim's side of the threshold (or,
+  for a published point figure, the figure lies inside the model's interval);
+- ``contradicted``: the interval lies entirely on the other side (the figure outside);
+- ``not resolved at N replicates``: the interval spans the threshold (more replicates
+  might resolve it; this is never reported as "not supported");
+- ``too small to matter``: the interval spans the threshold but is so narrow (half-width
+  below :attr:`Settings.negligible` for ROI) that any difference left is immaterial;
+- ``depends (on ...: supported for ...; contradicted for ...; not resolved ... for ...)``
+  when conditions disagree.
+
+Markets. Every replicate draws its own market (people, peer graph, creator pool and
+audiences; ``run.market = "per_replicate"``, the scenario default), so intervals include
+"which market", not only campaign luck. Every strategy of a replicate runs on the same
+market and outreach luck (common random numbers) through the one replicate path
+(:func:`sim.studies.replicate.run_replicate`), and intervals of comparisons are those of
+the per-replicate (per-market) differences. Conditions whose market is the same (they
+change only the product, the brand's costs or rule parameters) share it too.
+
+Intervals are the expanded percentile bootstrap of :func:`sim.studies.compare.interval`
+(seeded, so a run repeats exactly), suited to skewed quantities; counts and money never
+go below zero.
+
+Claims about the world rather than the model (C1, C2, C7) show what the model assumes,
+where that comes from, and how outcomes change when the assumption does.
+
+Strategies carry the names the scenario and ``influsim run`` use: ``macro`` (one macro
+account), ``micro_equal_budget`` (micro accounts for the macro's expected cost),
+``micro_equal_following`` (micro accounts with the macro's total following), and
+variants named after them (``mega``: a macro-kind strategy on the mega tier;
+``micro_equal_budget_vs_mega``, ``micro_equal_budget_connect_first``,
+``micro_equal_budget_random``).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,17 +49,21 @@ import numpy as np
 
 from sim.campaign import outreach
 from sim.campaign.model import CampaignModel
-from sim.world.population import build_population
-from sim.studies.results import mean_ci
+from sim.campaign.pricing import acceptance
+from sim.campaign.roster import Roster
+from sim.campaign.setup import draw_market
+from sim.scenario import default_scenario, fingerprint, with_fields
+from sim.studies import compare
 from sim.studies.replicate import run_replicate
 from sim.studies.runs import execute, replicate_seeds
-from sim.scenario import default_scenario, fingerprint, with_fields
-from sim.campaign.strategies import Roster, acceptance, build_roster
+from sim.world import build_population, population_key
 
 from . import calibrate
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
-SUPPORTED, NOT_SUPPORTED = "supported", "not supported"
+SUPPORTED, CONTRADICTED = "supported", "contradicted"
+NEGLIGIBLE = "too small to matter"
+NO_VERDICT = "no verdict (fewer than 2 replicates)"
 # the default pool with more mega accounts: a comparison with "one celebrity" needs one that accepts
 BIG_POOL = {"nano": 400, "micro": 200, "mid": 40, "macro": 12, "mega": 6}
 
@@ -43,26 +72,40 @@ BIG_POOL = {"nano": 400, "micro": 200, "mid": 40, "macro": 12, "mega": 6}
 
 @dataclass
 class Settings:
-    """Sizes of the experiments: ``quick()`` for CI, ``full()`` for the report one cites."""
+    """Sizes of the experiments: ``quick_settings()`` for CI, the defaults for the report one cites.
+
+    The full run (the defaults): 100,000 simulated people, 20 replicates (markets) per
+    strategy and condition, and ``decisive_replicates`` = 64 markets for the default world
+    of C5 and C9, chosen so that the paired ROI difference of micro vs macro resolves
+    there: its 95% interval excludes zero or has a half-width below ``negligible`` = 0.1.
+    In a 40-market pilot the paired ROI differences (micro_equal_budget - macro,
+    micro_equal_following - macro) had a standard deviation of about 0.35 across markets,
+    so 64 markets give a half-width of about 0.09 whatever the mean (up to a standard
+    deviation of 0.4). Every replicate draws its own market of 100,000 people (conditions
+    with the same market share it), so the full run takes about half an hour on two cores;
+    ``--quick`` (20,000 people, 6 replicates, 12 for the default world) a few minutes.
+    """
 
     size: int = 100_000
     represents: int = 20
     replicates: int = 20
+    decisive_replicates: int = 64  # default world of C5 and C9 (see the class docstring)
     organic_accounts: int = 40  # accounts per band in the engagement experiments (C3, C4)
     bootstrap: int = 400  # resamples of the price fit (C6)
     seed: int = 42
     workers: int | None = None
     quick: bool = False
+    negligible: float = 0.1  # a paired ROI difference whose interval is narrower than +-this is too small to matter
 
     @classmethod
     def quick_settings(cls, workers=None) -> Settings:
-        return cls(size=20_000, represents=100, replicates=6, organic_accounts=16, bootstrap=100, workers=workers,
-                   quick=True)
+        return cls(size=20_000, represents=100, replicates=6, decisive_replicates=12, organic_accounts=16,
+                   bootstrap=100, workers=workers, quick=True)
 
-    def scenario(self, changes: dict | None = None) -> dict:
+    def scenario(self, changes: dict | None = None, replicates: int | None = None) -> dict:
         """The default scenario at this size, with ``changes`` (dotted paths) applied."""
         base = {"population.size": self.size, "population.represents": self.represents,
-                "run.replicates": self.replicates, "run.seed": self.seed,
+                "run.replicates": replicates or self.replicates, "run.seed": self.seed,
                 "influencers.counts": dict(BIG_POOL)}
         return with_fields(default_scenario(), {**base, **(changes or {})})
 
@@ -95,20 +138,60 @@ def _result(cid: str, model_gives: str, verdict: str, detail: str = "", figures=
 
 # verdicts --------------------------------------------------------------------------------
 
-def verdict_from_interval(lo: float, hi: float, threshold: float = 0.0) -> str:
-    """Verdict on "the quantity exceeds ``threshold``" from its 95% interval.
-
-    Supported when the whole interval lies above the threshold; otherwise not supported
-    (below it: the opposite holds; straddling it: no difference the replicates can see).
+def not_resolved(n: int | None = None, unit: str = "replicates") -> str:
+    """The verdict for an interval that spans the threshold.
 
     Examples
     --------
-    >>> verdict_from_interval(0.1, 0.3), verdict_from_interval(-0.3, -0.1), verdict_from_interval(-0.1, 0.2)
-    ('supported', 'not supported', 'not supported')
+    >>> not_resolved(20), not_resolved()
+    ('not resolved at 20 replicates', 'not resolved')
+    """
+    return f"not resolved at {n} {unit}" if n else "not resolved"
+
+
+def verdict_from_interval(lo: float, hi: float, threshold: float = 0.0, n: int | None = None,
+                          negligible: float | None = None, unit: str = "replicates") -> str:
+    """Verdict on "the quantity exceeds ``threshold``" from its 95% interval ``[lo, hi]``.
+
+    ``supported`` when the whole interval lies above the threshold, ``contradicted`` when
+    it lies entirely below it; when it spans the threshold, ``too small to matter`` if its
+    half-width is below ``negligible`` (or it is the threshold itself: no difference in
+    any replicate), else ``not resolved at N replicates``. No interval (fewer than two
+    replicates): no verdict.
+
+    Examples
+    --------
+    >>> verdict_from_interval(0.1, 0.3), verdict_from_interval(-0.3, -0.1)
+    ('supported', 'contradicted')
+    >>> verdict_from_interval(-0.1, 0.2, n=20)
+    'not resolved at 20 replicates'
+    >>> verdict_from_interval(-0.05, 0.12, n=160, negligible=0.1), verdict_from_interval(-0.1, 0.2, n=9, negligible=0.1)
+    ('too small to matter', 'not resolved at 9 replicates')
+    >>> verdict_from_interval(0.0, 0.0), verdict_from_interval(float("nan"), 1.0)
+    ('too small to matter', 'no verdict (fewer than 2 replicates)')
     """
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return NOT_SUPPORTED
-    return SUPPORTED if lo > threshold else NOT_SUPPORTED
+        return NO_VERDICT
+    if lo > threshold:
+        return SUPPORTED
+    if hi < threshold:
+        return CONTRADICTED
+    if lo == hi == threshold or (negligible is not None and (hi - lo) / 2 < negligible):
+        return NEGLIGIBLE
+    return not_resolved(n, unit)
+
+
+def point_verdict(figure: float, lo: float, hi: float) -> str:
+    """A published point ``figure`` against the model's (or a survey's) 95% interval: inside supports it.
+
+    Examples
+    --------
+    >>> point_verdict(0.48, 0.453, 0.515), point_verdict(0.44, 0.61, 0.74), point_verdict(0.4, float("nan"), 1)
+    ('supported', 'contradicted', 'no verdict (fewer than 2 replicates)')
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return NO_VERDICT
+    return SUPPORTED if lo <= figure <= hi else CONTRADICTED
 
 
 def direction(lo: float, hi: float, threshold: float = 0.0) -> str:
@@ -129,29 +212,62 @@ def direction(lo: float, hi: float, threshold: float = 0.0) -> str:
 def combine(conditions: list[tuple[str, str]], factor: str = "the conditions") -> str:
     """One verdict from the verdicts of several conditions ``[(label, verdict), ...]``.
 
-    All supported: supported; none: not supported; a mix: ``depends (on FACTOR: supported
-    for ...; not for ...)``.
+    All the same: that verdict; a mix: ``depends (on FACTOR: supported for ...;
+    contradicted for ...; not resolved at N replicates for ...)``, listing which
+    conditions support, contradict, or do not resolve the claim (in that order).
 
     Examples
     --------
     >>> combine([("a", "supported"), ("b", "supported")])
     'supported'
-    >>> combine([("low luxury", "supported"), ("high luxury", "not supported")], "luxury")
-    'depends (on luxury: supported for low luxury; not for high luxury)'
+    >>> combine([("a", "not resolved at 20 replicates"), ("b", "not resolved at 20 replicates")])
+    'not resolved at 20 replicates'
+    >>> combine([("low luxury", "supported"), ("high luxury", "contradicted"),
+    ...          ("mid luxury", "not resolved at 20 replicates")], "luxury")
+    'depends (on luxury: supported for low luxury; contradicted for high luxury; not resolved at 20 replicates for mid luxury)'
     """
-    yes = [c for c, v in conditions if v == SUPPORTED]
-    no = [c for c, v in conditions if v != SUPPORTED]
-    if not no:
-        return SUPPORTED
-    if not yes:
-        return NOT_SUPPORTED
-    return f"depends (on {factor}: supported for {', '.join(yes)}; not for {', '.join(no)})"
+    verdicts = list(dict.fromkeys(v for _, v in conditions))
+    if len(verdicts) == 1:
+        return verdicts[0]
+    rank = {SUPPORTED: 0, CONTRADICTED: 1, NEGLIGIBLE: 2}
+    verdicts.sort(key=lambda v: rank.get(v, 4 if v == NO_VERDICT else 3))
+    parts = [f"{v} for {', '.join(c for c, w in conditions if w == v)}" for v in verdicts]
+    return f"depends (on {factor}: {'; '.join(parts)})"
 
 
-def fmt_ci(m: float, lo: float, hi: float, pct: bool = False) -> str:
+def verdict_class(verdict: str) -> str:
+    """CSS class of a verdict in the report: ``yes``, ``no``, ``small``, ``open`` or ``dep``.
+
+    Examples
+    --------
+    >>> [verdict_class(v) for v in ("supported", "contradicted", "too small to matter", "not resolved at 9 replicates",
+    ...                             "depends (on x: supported for a; contradicted for b)")]
+    ['yes', 'no', 'small', 'open', 'dep']
+    """
+    if verdict.startswith(SUPPORTED):
+        return "yes"
+    if verdict.startswith(CONTRADICTED):
+        return "no"
+    if verdict.startswith(NEGLIGIBLE):
+        return "small"
+    if verdict.startswith(("not resolved", "no verdict")):
+        return "open"
+    return "dep"
+
+
+def fmt_ci(m: float, lo: float, hi: float, pct: bool = False, signed: bool = False) -> str:
+    """``mean [low, high]``; ``signed`` puts a sign on every figure (differences).
+
+    Examples
+    --------
+    >>> fmt_ci(0.05, -0.04, 0.14, signed=True), fmt_ci(1234.5, 100.0, 2000.0)
+    ('+0.05 [-0.04, +0.14]', '1,234 [100, 2,000]')
+    """
     if pct:
         return f"{m:.2%} [{lo:.2%}, {hi:.2%}]"
-    f = (lambda v: f"{v:,.0f}") if max(abs(m), abs(lo), abs(hi)) >= 100 else (lambda v: f"{v:.3g}")
+    big = max(abs(m), abs(lo), abs(hi)) >= 100
+    sign = "+" if signed else ""
+    f = (lambda v: f"{v:{sign},.0f}") if big else (lambda v: f"{v:{sign}.2f}") if signed else (lambda v: f"{v:.3g}")
     return f"{f(m)} [{f(lo)}, {f(hi)}]"
 
 
@@ -174,17 +290,18 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float, float]:
 
 # Strategy comparisons (C1, C5, C9, C11) hire the best-ranked accounts without outreach refusals
 # (``outreach = false``: deals agreed), so that "one macro account" is always the best-fitting one and the
-# comparison is about the campaign, not about who happened to accept; C7, C8 and C10 switch outreach on.
+# comparison is about the campaign, not about who happened to accept; C7, C8 and C10 switch outreach on
+# (answers drawn per replicate; each round of offers costs campaign days before the accounts post).
 STRATEGIES = {
     "macro": {"kind": "macro", "tier": "macro", "outreach": False, "description": "one macro account (brand fit)"},
     "mega": {"kind": "macro", "tier": "mega", "outreach": False,
              "description": "one mega account, a celebrity (brand fit)"},
-    "micro_budget": {"kind": "micro_equal_budget", "small_tier": "micro", "match": "macro", "outreach": False,
-                     "description": "micro accounts for the macro's expected cost"},
-    "micro_budget_mega": {"kind": "micro_equal_budget", "small_tier": "micro", "match": "mega", "outreach": False,
-                          "description": "micro accounts for the mega's expected cost"},
-    "micro_following": {"kind": "micro_equal_following", "small_tier": "micro", "match": "macro", "outreach": False,
-                        "description": "micro accounts with the macro's total following"},
+    "micro_equal_budget": {"kind": "micro_equal_budget", "small_tier": "micro", "match": "macro", "outreach": False,
+                           "description": "micro accounts for the macro's expected cost"},
+    "micro_equal_budget_vs_mega": {"kind": "micro_equal_budget", "small_tier": "micro", "match": "mega",
+                                   "outreach": False, "description": "micro accounts for the mega's expected cost"},
+    "micro_equal_following": {"kind": "micro_equal_following", "small_tier": "micro", "match": "macro",
+                              "outreach": False, "description": "micro accounts with the macro's total following"},
 }
 
 
@@ -193,51 +310,119 @@ def with_outreach(names) -> dict:
     return {k: {**STRATEGIES[k], "outreach": True} for k in names}
 
 
-
 def _key(sc: dict) -> str:
     return fingerprint(sc)
 
 
-def _task(task: tuple) -> tuple:
-    """One (condition, strategy, replicate) campaign, through the one replicate path; returns its metrics."""
-    label, sc, name, r, seed = task
-    result = run_replicate(sc, name, seed, replicate=r)
+def _metrics(result) -> dict:
     m = dict(result.metrics)
     m["reach_per_kusd"] = 1000.0 * m["reach"] / m["cost"] if m["cost"] else float("nan")
     m["conversions_per_kusd"] = 1000.0 * m["conversions"] / m["cost"] if m["cost"] else float("nan")
+    m["earned_per_kusd"] = 1000.0 * m["earned_reach"] / m["cost"] if m["cost"] else float("nan")
     m["acceptance_rate"] = float(result.outreach.get("acceptance_rate", float("nan")))
-    return label, name, r, m
+    return m
+
+
+def _task(task: tuple) -> tuple:
+    """One (condition, strategy, replicate) campaign, through the one replicate path; returns its metrics.
+
+    ``task`` is ``(label, scenario, strategy, r, seed)``; the result ``(label, strategy, r, metrics)``.
+    """
+    label, sc, name, r, seed = task
+    result = run_replicate(sc, name, seed, replicate=r)
+    return label, name, r, _metrics(result)
+
+
+def _replicate_task(task: tuple) -> list[tuple]:
+    """One replicate of every given condition and strategy; returns ``[(label, strategy, r, metrics)]``.
+
+    ``task`` is ``(r, seed, [(label, scenario), ...])``. Each campaign goes through the one
+    replicate path, ``run_replicate(scenario, strategy, seed, replicate=r)``, on the
+    replicate's market (:func:`sim.campaign.setup.draw_market`, what ``run_replicate``
+    draws itself without one), drawn once per distinct market: conditions that change only
+    the product, costs or rule parameters have the same market, so it is drawn once and
+    shared (the same market as drawing it again, without the time).
+    """
+    r, seed, conditions = task
+    markets, out = {}, []
+    for label, sc in conditions:
+        key = (population_key(sc), sc.run.market)
+        if key not in markets:
+            markets[key] = draw_market(sc, seed)
+        for name in sc.strategies:
+            result = run_replicate(sc, name, seed, replicate=r, market=markets[key])
+            out.append((label, name, r, _metrics(result)))
+    return out
 
 
 def run_conditions(conditions: list[tuple[str, dict]], settings: Settings) -> dict:
-    """Run every strategy of each ``(label, scenario)`` over the same replicate seeds.
+    """Run every strategy of each ``(label, scenario)`` over the same replicate seeds (and markets).
 
-    Returns ``{label: {strategy: [metrics per replicate]}}``.
+    Conditions may differ in ``run.replicates``; replicate ``r`` has the same seed (and, where
+    the market is the same, the same market) in all of them. One task per replicate, the
+    largest first. Returns ``{label: {strategy: [metrics per replicate]}}``.
     """
+    for _, sc in conditions:
+        if sc.run.market == "fixed":
+            build_population(sc)  # a fixed market: build (and cache) once here, not in every worker
+    n = max(sc.run.replicates for _, sc in conditions)
+    seeds = replicate_seeds(settings.seed, n)
     tasks = []
-    for label, sc in conditions:
-        build_population(sc)  # a fixed market: build (and cache) once here, not in every worker
-        seeds = replicate_seeds(sc.run.seed, sc.run.replicates)
-        tasks += [(label, sc, name, r, seeds[r]) for name in sc.strategies for r in range(len(seeds))]
+    for r in range(n):
+        mine = [(label, sc) for label, sc in conditions if r < sc.run.replicates]
+        tasks.append((r, seeds[r], mine))
+    tasks.sort(key=lambda t: -sum(len(sc.strategies) for _, sc in t[2]))
     out: dict = {}
-    for label, name, r, m in execute(tasks, _task, workers=settings.workers):
-        out.setdefault(label, {}).setdefault(name, {})[r] = m
-    return {lab: {n: [d[r] for r in sorted(d)] for n, d in by.items()} for lab, by in out.items()}
+    for rows in execute(tasks, _replicate_task, workers=settings.workers):
+        for label, name, r, m in rows:
+            out.setdefault(label, {}).setdefault(name, {})[r] = m
+    return {lab: {k: [d[r] for r in sorted(d)] for k, d in by.items()} for lab, by in out.items()}
 
 
 def paired(runs: dict, a: str, b: str, metric: str, how: str = "diff") -> tuple[float, float, float, int]:
-    """Mean and 95% interval over replicates of ``a - b`` (or ``a / b - 1`` with ``how="ratio"``)."""
+    """Mean and 95% bootstrap interval over replicates of ``a - b`` (or ``a / b - 1`` with ``how="ratio"``).
+
+    Paired by replicate (the same market and luck); replicates where either value is not
+    finite are left out. The interval is :func:`sim.studies.compare.interval` (expanded
+    percentile bootstrap); ratios are bootstrapped on the log scale.
+
+    Examples
+    --------
+    >>> runs = {"a": [{"x": v} for v in (2.0, 3.0, 5.0, 4.0)], "b": [{"x": v} for v in (1.0, 2.0, 3.0, 3.0)]}
+    >>> m, lo, hi, n = paired(runs, "a", "b", "x")
+    >>> m, lo > 0, n
+    (1.25, True, 4)
+    """
     xa = np.array([m[metric] for m in runs[a]], dtype=float)
     xb = np.array([m[metric] for m in runs[b]], dtype=float)
+    k = min(len(xa), len(xb))
+    xa, xb = xa[:k], xb[:k]
     if how == "ratio":
-        d = np.log(xa / xb)
-        m, lo, hi, n = mean_ci(d)
+        m, lo, hi, n = compare.interval(_log_ratio(xa, xb)).as_tuple()
         return math.expm1(m), math.expm1(lo), math.expm1(hi), n
-    return mean_ci(xa - xb)
+    return compare.interval(xa - xb).as_tuple()
 
 
-def metric_ci(runs: dict, name: str, metric: str):
-    return mean_ci([m[metric] for m in runs[name]])
+def metric_ci(runs: dict, name: str, metric: str) -> tuple[float, float, float, int]:
+    """One strategy's ``metric``: mean and 95% bootstrap interval (never below zero for counts and money)."""
+    return compare.metric_interval(metric, [m[metric] for m in runs[name]]).as_tuple()
+
+
+def mean_of(runs: dict, name: str, metric: str) -> float:
+    x = np.array([m[metric] for m in runs[name]], dtype=float)
+    x = x[np.isfinite(x)]
+    return float(x.mean()) if len(x) else math.nan
+
+
+def spend_text(runs: dict, a: str, b: str) -> str:
+    """``spend $A vs $B`` (means over replicates): said next to every ROI comparison."""
+    return f"spend {compare.fmt_money(mean_of(runs, a, 'spend'))} vs {compare.fmt_money(mean_of(runs, b, 'spend'))}"
+
+
+def roi_text(runs: dict, a: str, b: str, metric: str = "roi") -> str:
+    """``ROI a - b +0.05 [-0.04, +0.14] (n = 20; spend $A vs $B)``: a paired ROI comparison with its spend."""
+    d = paired(runs, a, b, metric)
+    return f"ROI {a} - {b} {fmt_ci(*d[:3], signed=True)} (n = {d[3]}; {spend_text(runs, a, b)})"
 
 
 # C1 ----------------------------------------------------------------------------------------
@@ -283,33 +468,34 @@ def c1(s: Settings) -> ClaimResult:
     claim_lo, claim_hi = defs.pop("seed claim")
     overlap = [src for src, (lo, hi) in defs.items() if lo < claim_hi and hi > claim_lo]
     conds = []
-    labels = {}
     alts = {"model default (Later x Fohr 2021)": (10_000, 100_000), "claim 2K-50K": (claim_lo, claim_hi),
             "Aioma <25K": (1000, 25_000), "IMH 2K-100K": (2000, 100_000)}
     for lab, (lo, hi) in alts.items():
         sc = s.scenario({"tiers": tiers_for_micro(lo, hi),
-                         "strategies": {k: STRATEGIES[k] for k in ("macro", "micro_budget")}})
+                         "strategies": {k: STRATEGIES[k] for k in ("macro", "micro_equal_budget")}})
         conds.append((lab, sc))
-        labels[lab] = (lo, hi)
     runs = run_conditions(conds, s)
     rows, outcome = [], []
     for lab in alts:
-        d = paired(runs[lab], "micro_budget", "macro", "roi")
+        d = paired(runs[lab], "micro_equal_budget", "macro", "roi")
         rows.append((lab, d))
-        outcome.append((lab, verdict_from_interval(d[1], d[2])))
+        outcome.append((lab, verdict_from_interval(d[1], d[2], n=d[3], negligible=s.negligible)))
     # the claim (a definition) agrees with a source when their ranges overlap by at least half on the log scale
     agreement = {src: log_jaccard((claim_lo, claim_hi), rng) for src, rng in defs.items()}
     verdict = combine([(f"{src} {_k(lo)}-{_k(hi)} (overlap {agreement[src]:.0%})",
-                        SUPPORTED if agreement[src] >= 0.5 else NOT_SUPPORTED) for src, (lo, hi) in defs.items()],
+                        SUPPORTED if agreement[src] >= 0.5 else CONTRADICTED) for src, (lo, hi) in defs.items()],
                       "the source's tier definition")
     sign_same = len({v for _, v in outcome}) == 1
-    gives = "; ".join(f"micro-macro ROI with micro = {lab}: {fmt_ci(*d[:3])}" for lab, d in rows)
+    gives = "; ".join(f"micro = {lab}: {roi_text(runs[lab], 'micro_equal_budget', 'macro')}" for lab in alts)
     detail = (f"Published micro tiers: {', '.join(f'{k} {_k(a)}-{_k(b)}' for k, (a, b) in defs.items())}. "
-              f"No source gives 2K-50K; it overlaps {len(overlap)} of {len(defs)}. The model's tiers are Later x "
-              f"Fohr 2021 (10K-100K micro; scenario field <code>tiers</code>). The C5 outcome (micro vs macro ROI, "
-              f"same spend) {'keeps its sign' if sign_same else 'changes'} across the definitions "
+              f"No source gives 2K-50K; it overlaps {len(overlap)} of {len(defs)}. A source supports the claim when "
+              f"the two ranges overlap by at least half on the log scale, else contradicts it. The model's tiers "
+              f"are Later x Fohr 2021 (10K-100K micro; scenario field <code>tiers</code>). The C5 outcome "
+              f"(micro_equal_budget vs macro ROI, same spend, {s.replicates} markets) "
+              f"{'is the same' if sign_same else 'changes'} across the definitions "
               f"({', '.join(f'{lab}: {v}' for lab, v in outcome)}).")
-    return _result("C1", gives, verdict, detail, [_bar_figure("C1: micro - macro ROI by micro definition", rows)],
+    return _result("C1", gives, verdict, detail, [_bar_figure("C1: micro_equal_budget - macro ROI by micro "
+                                                              "definition", rows)],
                    {"definitions": {k: list(v) for k, v in defs.items()}, "outcome": dict(outcome)})
 
 
@@ -329,7 +515,7 @@ def c2(s: Settings) -> ClaimResult:
     low_income = float(rows["earn under 10% of income from it"]["value"])
     n = 1000
     p, lo, hi = wilson(round(side * n), n)
-    verdict = SUPPORTED if lo <= 0.48 <= hi else NOT_SUPPORTED
+    verdict = point_verdict(0.48, lo, hi)  # the claim's 48% inside the survey's interval
     # the model has no side-gig state: show that no outcome depends on it (it reads no such field)
     sc = s.scenario()
     used = [k for k in sc.parameters if "gig" in k] + [k for k in sc.influencers if "gig" in k]
@@ -345,40 +531,69 @@ def c2(s: Settings) -> ClaimResult:
 
 # C3, C4: engagement by followers (organic posts) ----------------------------------------------
 
+ORGANIC_BANDS = [(100.0, 300.0), (300.0, 1000.0), (100.0, 1000.0), (1000.0, 3000.0), (3000.0, 10_000.0),
+                 (10_000.0, 100_000.0)]  # the bands of C3 and C4, simulated together
+_ORGANIC_CACHE: dict = {}
+
+
 def organic_rates(s: Settings, bands: list[tuple[float, float]], replicates: int | None = None) -> dict:
     """Simulated organic engagement per follower (likes+comments+shares, and likes+comments) per band.
 
-    Each replicate draws ``s.organic_accounts`` accounts log-uniform in each band, random
-    niches, one organic post each (no sponsored penalty, brand fit 1). Returns
-    ``{band: {"er": [...], "lc": [...]}}`` over replicates (means over the accounts).
+    Each replicate draws its own market (as every run does) and ``s.organic_accounts``
+    accounts log-uniform in each band of :data:`ORGANIC_BANDS`, random niches, one organic
+    post each (no sponsored penalty, brand fit 1). Returns ``{band: {"er": [...], "lc":
+    [...]}}`` over replicates (means over the accounts) for the ``bands`` asked for; the
+    runs are shared by C3 and C4.
     """
-    sc = s.scenario({"parameters.penalty_intercept": 0.0, "parameters.penalty_slope": 0.0})
-    pop = build_population(sc)
+    n_rep = replicates or s.replicates
+    key = (s.size, s.represents, s.organic_accounts, s.seed, n_rep)
+    if key not in _ORGANIC_CACHE:
+        _ORGANIC_CACHE.clear()
+        _ORGANIC_CACHE[key] = _organic_runs(s, ORGANIC_BANDS, n_rep)
+    runs = _ORGANIC_CACHE[key]
+    return {b: runs[b] for b in bands}
+
+
+def _organic_runs(s: Settings, bands: list, n_rep: int) -> dict:
+    tasks = [(s, bands, seed) for seed in replicate_seeds(s.seed, n_rep)]
     out = {b: {"er": [], "lc": []} for b in bands}
-    cap = 0.5 * pop.n * pop.represents
-    for seed in replicate_seeds(sc.run.seed, replicates or s.replicates):
-        rng = np.random.default_rng(seed.spawn(1)[0])
-        fs, which = [], []
+    for rates in execute(tasks, _organic_task, workers=s.workers):
         for b in bands:
-            lo, hi = b[0], min(b[1], cap)
-            n = s.organic_accounts * max(1, min(10, int(round(50 * pop.represents / lo))))
-            fs.append(np.exp(rng.uniform(np.log(lo), np.log(hi), n)))
-            which += [b] * n
-        f = np.concatenate(fs)
-        probe, ids = calibrate.probe_population(pop, sc, f, rng.integers(0, len(pop.niches), len(f)))
-        z = np.zeros(len(ids))
-        ros = Roster("organic", ids, np.ones(len(ids), int), z, z, z, np.ones(len(ids)))
-        model = CampaignModel(sc, next(iter(sc.strategies)), market=probe, roster=ros, rng=seed)
-        model.run()
-        bi, rep = model.by_influencer, probe.represents
-        er = (bi["likes"] + bi["comments"] + bi["shares"]) * rep / f
-        lc = (bi["likes"] + bi["comments"]) * rep / f
-        which_a = np.array([str(w) for w in which])
-        for b in bands:
-            sel = which_a == str(b)
-            out[b]["er"].append(float(er[sel].mean()))
-            out[b]["lc"].append(float(lc[sel].mean()))
+            out[b]["er"].append(rates[b][0])
+            out[b]["lc"].append(rates[b][1])
     return out
+
+
+def _organic_task(task: tuple) -> dict:
+    """One replicate of the organic-engagement probe: ``{band: (er, lc)}``."""
+    s, bands, seed = task
+    sc = s.scenario({"parameters.penalty_intercept": 0.0, "parameters.penalty_slope": 0.0})
+    pop = draw_market(sc, seed)
+    cap = 0.5 * pop.n * pop.represents
+    rng = np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 99)))
+    fs, which = [], []
+    for i, b in enumerate(bands):
+        lo, hi = b[0], min(b[1], cap)
+        n = s.organic_accounts * max(1, min(10, round(50 * pop.represents / lo)))
+        fs.append(np.exp(rng.uniform(np.log(lo), np.log(hi), n)))
+        which.append(np.full(n, i))
+    f = np.concatenate(fs)
+    which = np.concatenate(which)
+    probe, ids = calibrate.probe_population(pop, sc, f, rng.integers(0, len(pop.niches), len(f)))
+    z = np.zeros(len(ids))
+    ros = Roster("organic", ids, np.ones(len(ids), int), z, z, z, np.ones(len(ids)))
+    model = CampaignModel(sc, next(iter(sc.strategies)), market=probe, roster=ros, rng=seed)
+    model.run()
+    bi, rep = model.by_influencer, probe.represents
+    er = (bi["likes"] + bi["comments"] + bi["shares"]) * rep / f
+    lc = (bi["likes"] + bi["comments"]) * rep / f
+    return {b: (float(er[which == i].mean()), float(lc[which == i].mean())) for i, b in enumerate(bands)}
+
+
+def _log_ratio(a, b) -> np.ndarray:
+    """``log(a / b)`` per replicate (not finite where a rate is zero: left out of the interval)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(np.asarray(a, dtype=float) / np.asarray(b, dtype=float))
 
 
 def c3(s: Settings) -> ClaimResult:
@@ -386,20 +601,25 @@ def c3(s: Settings) -> ClaimResult:
     small, big = (100.0, 1000.0), (10_000.0, 100_000.0)
     rates = organic_rates(s, [small, big])
     a, b = np.array(rates[small]["lc"]), np.array(rates[big]["lc"])
-    ma, mb = mean_ci(a), mean_ci(b)
-    ratio = mean_ci(np.log(a / b))
+    ma, mb = compare.interval(a, non_negative=True).as_tuple(), compare.interval(b, non_negative=True).as_tuple()
+    ratio = compare.interval(_log_ratio(a, b)).as_tuple()
     r_m, r_lo, r_hi = (math.exp(x) for x in ratio[:3])
-    # supported: the fall is significant and both ends are within the calibration's band tolerance of the figures
+    # supported: the fall is significant and each published figure lies inside the model's interval widened by the
+    # calibration's band tolerance (the figures are calibration targets, met only within that tolerance)
     tol = calibrate.ENGAGEMENT_BAND_MAX
-    conds = [("a significant fall", verdict_from_interval(math.log(r_lo), math.log(r_hi))),
-             ("<1K near 8%", SUPPORTED if abs(ma[0] / 0.08 - 1) <= tol else NOT_SUPPORTED),
-             ("10K-100K near 2.4%", SUPPORTED if abs(mb[0] / 0.0237 - 1) <= tol else NOT_SUPPORTED)]
+    conds = [("a significant fall", verdict_from_interval(ratio[1], ratio[2], n=ratio[3])),
+             ("<1K near 8%", point_verdict(0.08, ma[1] * (1 - tol), ma[2] * (1 + tol))),
+             ("10K-100K near 2.4%", point_verdict(0.0237, mb[1] * (1 - tol), mb[2] * (1 + tol)))]
     verdict = combine(conds, "which part")
     gives = (f"likes+comments per follower, organic posts: 100-1K {fmt_ci(*ma[:3], pct=True)}, 10K-100K "
-             f"{fmt_ci(*mb[:3], pct=True)}; ratio {r_m:.2f} [{r_lo:.2f}, {r_hi:.2f}] (Markerly: 3.4)")
+             f"{fmt_ci(*mb[:3], pct=True)}; ratio {r_m:.2f} [{r_lo:.2f}, {r_hi:.2f}] (Markerly: 3.4); "
+             f"{ratio[3]} replicates")
     detail = ("Markerly's figures are like rates on Instagram (not Twitter) and are calibration targets of the "
               "model (engage_base, status_gap), so agreement here checks the simulation against its calibration, "
-              "not the claim against new data. Sponsored posts engage less (Mavrck penalty, C5).")
+              f"not the claim against new data: a figure counts as met when it lies inside the model's 95% "
+              f"interval widened by the calibration's band tolerance ({tol:.0%}). Prior trust now falls smoothly "
+              "with followers (trust_small to trust_large, halfway at trust_half_followers) and creator "
+              "authenticity lowers it (authenticity_weight). Sponsored posts engage less (Mavrck penalty, C5).")
     return _result("C3", gives, verdict, detail, [_rates_figure("C3: organic engagement per follower", rates)],
                    {"small": ma, "big": mb, "ratio": [r_m, r_lo, r_hi]})
 
@@ -409,14 +629,15 @@ def c4(s: Settings) -> ClaimResult:
     bands = [(100.0, 300.0), (300.0, 1000.0), (1000.0, 3000.0), (3000.0, 10_000.0)]
     rates = organic_rates(s, bands)
     lc = {b: np.array(rates[b]["lc"]) for b in bands}
-    after = mean_ci(np.log(lc[bands[1]] / lc[bands[2]]))  # 300-1K vs 1K-3K: falls after 1K?
-    before = mean_ci(np.log(lc[bands[0]] / lc[bands[1]]))  # 100-300 vs 300-1K: falls before 1K too?
-    v_after = verdict_from_interval(after[1], after[2])
-    v_before = verdict_from_interval(before[1], before[2])
+    after = compare.interval(_log_ratio(lc[bands[1]], lc[bands[2]])).as_tuple()  # 300-1K vs 1K-3K: falls after 1K?
+    before = compare.interval(_log_ratio(lc[bands[0]], lc[bands[1]])).as_tuple()  # 100-300 vs 300-1K: before 1K too?
+    v_after = verdict_from_interval(after[1], after[2], n=after[3])
+    v_before = verdict_from_interval(before[1], before[2], n=before[3])
     verdict = v_after
     gives = (f"likes+comments per follower fall from 300-1K to 1K-3K by {-math.expm1(-after[0]):.0%} "
              f"[{-math.expm1(-after[1]):.0%}, {-math.expm1(-after[2]):.0%}]; from 100-300 to 300-1K by "
-             f"{-math.expm1(-before[0]):.0%} [{-math.expm1(-before[1]):.0%}, {-math.expm1(-before[2]):.0%}]")
+             f"{-math.expm1(-before[0]):.0%} [{-math.expm1(-before[1]):.0%}, {-math.expm1(-before[2]):.0%}] "
+             f"({after[3]} replicates)")
     detail = (f"The fall after 1K is {v_after}. Before 1K the fall is {v_before}: in the model engagement "
               "starts falling from about 100 followers (reach halves by ~500 followers, fitted to Fanpage Karma "
               "and Minter.io; the status gap starts at parameters.status_scale = 100, an assumption), so "
@@ -453,17 +674,24 @@ _MICRO_MACRO_CACHE: dict = {}
 
 
 def micro_macro_runs(s: Settings) -> dict:
-    """The C5/C9 runs (shared): every sweep condition with macro, mega and the micro strategies."""
-    key = (s.size, s.represents, s.replicates, s.seed, s.quick)
+    """The C5/C9 runs (shared): every sweep condition with macro and the micro strategies.
+
+    The default world (label ``default``) runs ``s.decisive_replicates`` markets and adds
+    ``mega`` and ``micro_equal_budget_vs_mega``; the sweep conditions run ``s.replicates``.
+    """
+    key = (s.size, s.represents, s.replicates, s.decisive_replicates, s.seed, s.quick)
     if key in _MICRO_MACRO_CACHE:
         return _MICRO_MACRO_CACHE[key]
     conds = []
     for factor, label, _level, changes in sweep_conditions(s):
-        names = ("macro", "micro_budget", "micro_following") + (("mega", "micro_budget_mega")
-                                                                if factor == "baseline" else ())
-        sc = s.scenario({**changes, "strategies": {k: STRATEGIES[k] for k in names}})
+        base = factor == "baseline"
+        names = ("macro", "micro_equal_budget", "micro_equal_following") + (
+            ("mega", "micro_equal_budget_vs_mega") if base else ())
+        sc = s.scenario({**changes, "strategies": {k: STRATEGIES[k] for k in names}},
+                        replicates=s.decisive_replicates if base else s.replicates)
         conds.append((label, sc))
     runs = run_conditions(conds, s)
+    _MICRO_MACRO_CACHE.clear()
     _MICRO_MACRO_CACHE[key] = runs
     return runs
 
@@ -474,15 +702,18 @@ OBJECTIVES = {"conversions (ROI)": ("roi", "diff"), "awareness (reach per USD)":
 def micro_vs_big(s: Settings, micro: str, big: str = "macro") -> tuple[list, dict, object]:
     """Paired micro-vs-big comparisons in every sweep condition and objective.
 
-    Returns rows ``(factor, label, level, objective, (m, lo, hi, n), verdict)``, the runs,
-    and the boundary figure.
+    Returns rows ``(factor, label, level, objective, (m, lo, hi, n), verdict, (spend micro,
+    spend big))``, the runs, and the boundary figure. ROI differences whose interval spans
+    zero with a half-width below ``s.negligible`` are too small to matter.
     """
     runs = micro_macro_runs(s)
     rows = []
     for factor, label, level, _ in sweep_conditions(s):
+        spend = (mean_of(runs[label], micro, "spend"), mean_of(runs[label], big, "spend"))
         for obj, (metric, how) in OBJECTIVES.items():
             d = paired(runs[label], micro, big, metric, how)
-            rows.append((factor, label, level, obj, d, verdict_from_interval(d[1], d[2])))
+            v = verdict_from_interval(d[1], d[2], n=d[3], negligible=s.negligible if metric == "roi" else None)
+            rows.append((factor, label, level, obj, d, v, spend))
     return rows, runs, _boundary_figure(rows, micro, big)
 
 
@@ -491,9 +722,23 @@ def _where_macro_wins(rows) -> str:
     for obj in OBJECTIVES:
         lost = [r[1] for r in rows if r[3] == obj and direction(r[4][1], r[4][2]) == "below"]
         tied = [r[1] for r in rows if r[3] == obj and direction(r[4][1], r[4][2]) == "unclear"]
-        lines.append(f"{obj}: the big account wins at {', '.join(lost) or 'no condition'}; no significant "
+        lines.append(f"{obj}: the big account wins at {', '.join(lost) or 'no condition'}; no resolved "
                      f"difference at {', '.join(tied) or 'no condition'}")
     return ". ".join(lines)
+
+
+def _sweep_table(rows, micro: str, big: str) -> str:
+    """HTML table of the sweep: per condition, the paired ROI and reach-per-USD comparisons and the spend."""
+    body = []
+    for label in dict.fromkeys(r[1] for r in rows):
+        roi = next(r for r in rows if r[1] == label and r[3] == "conversions (ROI)")
+        aw = next(r for r in rows if r[1] == label and r[3] != "conversions (ROI)")
+        body.append(f"<tr><td>{label}</td><td>{roi[4][3]}</td><td>{fmt_ci(*roi[4][:3], signed=True)}</td>"
+                    f"<td>{roi[5]}</td><td>{compare.fmt_money(roi[6][0])} vs {compare.fmt_money(roi[6][1])}</td>"
+                    f"<td>{fmt_ci(*aw[4][:3], signed=True)}</td><td>{aw[5]}</td></tr>")
+    return (f"<table><tr><th>condition</th><th>markets</th><th>ROI {micro} - {big}</th><th>verdict</th>"
+            f"<th>spend {micro} vs {big}</th><th>reach per USD {micro}/{big} - 1</th><th>verdict</th></tr>"
+            f"{''.join(body)}</table>")
 
 
 def _c5_c9(s: Settings, cid: str, micro: str) -> ClaimResult:
@@ -501,41 +746,54 @@ def _c5_c9(s: Settings, cid: str, micro: str) -> ClaimResult:
     base = next(r for r in rows if r[1] == "default" and r[3] == "conversions (ROI)")
     base_aw = next(r for r in rows if r[1] == "default" and r[3] != "conversions (ROI)")
     b = runs["default"]
+    n = base[4][3]
     roi_macro, roi_micro = metric_ci(b, "macro", "roi"), metric_ci(b, micro, "roi")
-    conds = [(r[1] + (" / awareness" if r[3] != "conversions (ROI)" else ""), r[5]) for r in rows]
-    roi_conds = [(r[1], r[5]) for r in rows if r[3] == "conversions (ROI)"]
-    verdict = combine(roi_conds, "the product, audiences and costs (ROI; see the boundary figure)")
-    parts = [f"default world: ROI micro {fmt_ci(*roi_micro[:3])} vs macro {fmt_ci(*roi_macro[:3])}, paired "
-             f"difference {fmt_ci(*base[4][:3])}; reach per USD micro/macro - 1 {fmt_ci(*base_aw[4][:3])}"]
-    figs = [fig]
-    data = {"rows": [(r[1], r[3], list(r[4][:3]), r[5]) for r in rows]}
+    half = (base[4][2] - base[4][1]) / 2
+    ex_staff = paired(b, micro, "macro", "roi_ex_staff")
+    roas = paired(b, micro, "macro", "roas")
+    sweep = [(r[1], r[5]) for r in rows if r[3] == "conversions (ROI)" and r[1] != "default"]
+    head = [("vs macro", base[5])]
+    parts = [(f"default world ({n} markets): ROI {micro} {fmt_ci(*roi_micro[:3])} vs macro {fmt_ci(*roi_macro[:3])}; "
+             f"{roi_text(b, micro, 'macro')}, half-width {half:.3f}"
+             f"{' (too small to matter)' if base[5] == NEGLIGIBLE else ''}; ROI without staff time "
+             f"{fmt_ci(*ex_staff[:3], signed=True)}; ROAS {fmt_ci(*roas[:3], signed=True)}; reach per USD "
+             f"{micro}/macro - 1 {fmt_ci(*base_aw[4][:3], signed=True)}")]
+    data = {"rows": [(r[1], r[3], list(r[4][:4]), r[5], list(r[6])) for r in rows], "half_width": half,
+            "default": list(base[4][:4]), "spend": list(base[6])}
     if cid == "C5":
-        dm = paired(b, "micro_budget_mega", "mega", "roi")
+        dm = paired(b, "micro_equal_budget_vs_mega", "mega", "roi")
         roi_mega = metric_ci(b, "mega", "roi")
-        parts.append(f"vs a celebrity (mega, same spend): ROI mega {fmt_ci(*roi_mega[:3])}, micro - mega "
-                     f"{fmt_ci(*dm[:3])}")
-        v_mega = verdict_from_interval(dm[1], dm[2])
-        verdict = combine(roi_conds + [("vs mega (default)", v_mega)],
-                          "the product, audiences and costs (ROI; see the boundary figure)")
-        data["mega"] = list(dm[:3])
-    n_yes = sum(v == SUPPORTED for _, v in conds)
-    detail = (f"Same replicate seeds for all strategies (paired differences). {n_yes} of {len(conds)} "
-              f"condition x objective cells favour micro. {_where_macro_wins(rows)}. "
-              "Sweeps change one factor at a time around the default world: product luxury and brand "
-              "familiarity, audience overlap among micro accounts (influencers.affinity_exponent: higher = "
-              "same-niche audiences concentrate on the same keen people), staff hours per influencer "
-              "(brand.management_hours), and the objective (conversions: ROI; awareness: unique reach per USD).")
-    return _result(cid, "; ".join(parts), verdict, detail, figs, data)
+        v_mega = verdict_from_interval(dm[1], dm[2], n=dm[3], negligible=s.negligible)
+        parts.append(f"vs a celebrity (mega, same spend): ROI mega {fmt_ci(*roi_mega[:3])}; "
+                     f"{roi_text(b, 'micro_equal_budget_vs_mega', 'mega')}")
+        head.append(("vs mega", v_mega))
+        data["mega"] = list(dm[:4])
+    verdict = (f"{combine(head, 'the big account')} on the default world; across the sweep "
+               f"({s.replicates} markets each): {combine(sweep, 'the product, audiences and costs')}")
+    n_yes = sum(r[5] == SUPPORTED for r in rows)
+    what = ("micro accounts for the macro's expected cost (same spend)" if micro == "micro_equal_budget" else
+            "micro accounts with the macro's total following (they cost more: see the spend)")
+    detail = (f"{micro}: {what}. Every replicate draws its own market and all strategies of a replicate share it "
+              f"(paired differences over markets); ROI is on gross profit, (margin x revenue - cost) / cost, staff "
+              f"time included. The default world runs {n} markets so that its paired ROI interval either excludes "
+              f"zero or is narrower than +-{s.negligible:g} (then the difference is too small to matter); each "
+              f"sweep condition runs {s.replicates}. {n_yes} of {len(rows)} condition x objective cells favour "
+              f"micro. {_where_macro_wins(rows)}. Sweeps change one factor at a time around the default world: "
+              "product luxury and brand familiarity, audience overlap among micro accounts "
+              "(influencers.affinity_exponent: higher = same-niche audiences concentrate on the same keen people), "
+              "staff hours per influencer (brand.management_hours), and the objective (conversions: ROI; "
+              f"awareness: unique reach per USD).{_sweep_table(rows, micro, 'macro')}")
+    return _result(cid, "; ".join(parts), verdict, detail, [fig], data)
 
 
 def c5(s: Settings) -> ClaimResult:
     """C5: micro accounts give a better ROI than macro accounts and celebrities (same spend)."""
-    return _c5_c9(s, "C5", "micro_budget")
+    return _c5_c9(s, "C5", "micro_equal_budget")
 
 
 def c9(s: Settings) -> ClaimResult:
     """C9: micro accounts with the same total following as one big account give a better ROI."""
-    return _c5_c9(s, "C9", "micro_following")
+    return _c5_c9(s, "C9", "micro_equal_following")
 
 
 # C6 ----------------------------------------------------------------------------------------
@@ -558,14 +816,15 @@ def c6(s: Settings) -> ClaimResult:
     lo, hi = np.percentile(jumps, [2.5, 97.5])
     # a "significant" jump: at least +25% above the smooth trend, i.e. more than a rounding of price tables
     threshold = 0.25
-    verdict = verdict_from_interval(float(lo), float(hi), threshold)
+    verdict = verdict_from_interval(float(lo), float(hi), threshold, n=len(ts), unit="price targets")
     f = np.array([90_000.0, 110_000.0])
     from sim.rules import economics
     fee = economics.fee_per_post(f, p.fee_per_follower, p.fee_exponent, p.fee_jump, p.fee_jump_followers)
     gives = (f"fitted jump at 100K: +{p['fee_jump']:.0%} (bootstrap over the {len(ts)} price targets: "
              f"[{lo:.0%}, {hi:.0%}]); fee per 1K followers at 90K ${1000 * fee[0] / f[0]:.2f}, at 110K "
              f"${1000 * fee[1] / f[1]:.2f}")
-    detail = (f"Supported if the whole bootstrap interval of the jump exceeds +{threshold:.0%}. Price tables "
+    detail = (f"Supported if the whole bootstrap interval of the jump exceeds +{threshold:.0%}, contradicted if it "
+              f"lies below, not resolved if it spans +{threshold:.0%}. Price tables "
               "rise steeply with size (fitted exponent {:.2f}), but their bands are 10K-50K / 50K-500K / 500K-1M, "
               "so they place no step at 100K; Klear's 500K+ average ($3,138) sits below the table's 500K-1M "
               "range.".format(p.fee_exponent))
@@ -595,37 +854,47 @@ def monthly_acceptance(pop, sc: dict, ids) -> np.ndarray:
     return np.mean(probs, axis=0)
 
 
+def _micro_creators(sc, s: Settings, markets: int = 3) -> list:
+    """``[(market, micro ids)]`` of the first ``markets`` replicate markets (the creators C7 and C8 look at)."""
+    out = []
+    for seed in replicate_seeds(s.seed, min(markets, max(1, s.replicates))):
+        pop = draw_market(sc, seed)
+        out.append((pop, pop.pool.ids_of_tier("micro")))
+    return out
+
+
 def c7(s: Settings) -> ClaimResult:
     """C7: 44% of micro creators accept only a quarter of their offers (no source found)."""
     alts = {"model default (accept_base 0.39)": 0.39, "C7 for everyone (0.25)": 0.25,
             "without C7 (0.5)": 0.5}
+    names = ("macro", "micro_equal_budget")
     shares, rows, conds = {}, [], []
     for lab, base in alts.items():
-        sc = s.scenario({"parameters.accept_base": base, "strategies": with_outreach(("macro", "micro_budget"))})
-        pop = build_population(sc)
-        ids = pop.pool.ids_of_tier("micro")
-        acc = monthly_acceptance(pop, sc, ids)
-        shares[lab] = wilson(int((acc <= 0.25).sum()), len(ids))
+        sc = s.scenario({"parameters.accept_base": base, "strategies": with_outreach(names)})
+        acc = np.concatenate([monthly_acceptance(pop, sc, ids) for pop, ids in _micro_creators(sc, s)])
+        shares[lab] = wilson(int((acc <= 0.25).sum()), len(acc))
         conds.append((lab, sc))
     runs = run_conditions(conds, s)
     for lab in alts:
-        rate = runs[lab]["micro_budget"][0]["acceptance_rate"]
-        d = paired(runs[lab], "micro_budget", "macro", "roi")
-        rows.append((lab, d))
+        rate = mean_of(runs[lab], "micro_equal_budget", "acceptance_rate")
+        rows.append((lab, paired(runs[lab], "micro_equal_budget", "macro", "roi")))
         shares[lab] = shares[lab] + (rate,)
-    p, lo, hi, rate = shares["model default (accept_base 0.39)"]
-    verdict = SUPPORTED if lo <= 0.44 <= hi else NOT_SUPPORTED
+    _, lo, hi, _ = shares["model default (accept_base 0.39)"]
+    verdict = point_verdict(0.44, lo, hi)
     gives = "; ".join(f"{lab}: {v[0]:.0%} [{v[1]:.0%}, {v[2]:.0%}] of micro creators accept <= 1/4 of a month's "
-                      f"offers, micro outreach acceptance {v[3]:.0%}, micro - macro ROI {fmt_ci(*d[:3])}"
-                      for (lab, v), (_, d) in zip(shares.items(), rows))
+                      f"offers, micro outreach acceptance {v[3]:.0%}, "
+                      f"{roi_text(runs[lab], 'micro_equal_budget', 'macro')}" for lab, v in shares.items())
     detail = ("World claim with no source found. The model's acceptance rule (sim.campaign.outreach) takes accept_base = "
               "0.39 from this claim (44% accept a quarter, the rest about half) with assumed weights for brand "
               "fit, offer and offer load; the verdict asks whether the rule, so set, implies that about 44% of "
-              "micro creators accept at most a quarter (Wilson interval over the pool's micro creators, offers "
-              "from brands of every niche at the creator's rate). Acceptance changes who is hired and the "
-              "outreach's staff time and days, and so the campaign outcome shown for each alternative.")
-    return _result("C7", gives, verdict, detail, [_bar_figure("C7: micro - macro ROI by acceptance assumption",
-                                                              rows)],
+              "micro creators accept at most a quarter: supported if 44% lies inside the Wilson interval over the "
+              "micro creators of three replicate markets (offers from brands of every niche at the creator's "
+              "rate), contradicted if outside. Acceptance changes who is hired, the outreach's staff time and, "
+              f"since outreach now takes campaign days (offer_response_days per round), when the accounts post; so "
+              f"the campaign outcome shown for each alternative ({s.replicates} markets, outreach answers drawn per "
+              "replicate).")
+    return _result("C7", gives, verdict, detail, [_bar_figure("C7: micro_equal_budget - macro ROI by acceptance "
+                                                              "assumption", rows)],
                    {"shares": {k: list(v) for k, v in shares.items()}})
 
 
@@ -634,34 +903,39 @@ def c7(s: Settings) -> ClaimResult:
 def c8(s: Settings) -> ClaimResult:
     """C8: connecting with creators before the offer raises the chance of a partnership."""
     out, rows = [], []
-    micro = with_outreach(["micro_budget"])["micro_budget"]
-    strategies = {"cold": {**micro, "match": "", "connect_first": False},
-                  "connected": {**micro, "match": "", "connect_first": True}}
+    micro = with_outreach(["micro_equal_budget"])["micro_equal_budget"]
+    cold, warm = "micro_equal_budget", "micro_equal_budget_connect_first"
+    strategies = {cold: {**micro, "match": "", "connect_first": False},
+                  warm: {**micro, "match": "", "connect_first": True,
+                         "description": "micro accounts for the budget, connecting first"}}
     conds = []
     for lab, w in (("model default (connect weight 1)", None), ("no effect assumed (weight 0)", 0.0)):
         ch = {"strategies": strategies}
         if w is not None:
             ch["parameters.accept_connect_weight"] = w
         sc = s.scenario(ch)
-        pop = build_population(sc)
-        ids = pop.pool.ids_of_tier("micro")
-        pa = acceptance(pop, sc, sc.strategies["connected"], ids)
-        pc = acceptance(pop, sc, sc.strategies["cold"], ids)
-        d = mean_ci(pa - pc)
-        out.append((lab, d, verdict_from_interval(d[1], d[2])))
+        diff = np.concatenate([acceptance(pop, sc, sc.strategies[warm], ids) - acceptance(pop, sc, sc.strategies[cold],
+                                                                                          ids)
+                               for pop, ids in _micro_creators(sc, s)])
+        d = compare.interval(diff).as_tuple()
+        out.append((lab, d, verdict_from_interval(d[1], d[2], n=d[3], negligible=0.005, unit="micro creators")))
         conds.append((lab, sc))
     runs = run_conditions(conds, s)
     for lab, _sc in conds:
-        rows.append((lab, paired(runs[lab], "connected", "cold", "roi")))
+        rows.append((lab, paired(runs[lab], warm, cold, "roi")))
     verdict = combine([(lab, v) for lab, _, v in out], "the assumed effect of connecting (accept_connect_weight, "
                                                        "no figure behind it)")
-    gives = "; ".join(f"{lab}: acceptance +{d[0]:.1%} [{d[1]:.1%}, {d[2]:.1%}] per micro creator, campaign ROI "
-                      f"connected - cold {fmt_ci(*r[1][:3])}" for (lab, d, _), r in zip(out, rows))
+    gives = "; ".join(f"{lab}: acceptance {d[0]:+.1%} [{d[1]:+.1%}, {d[2]:+.1%}] per micro creator, campaign "
+                      f"{roi_text(runs[lab], warm, cold)}" for lab, d, _ in out)
     detail = ("Practitioner advice with no figure: the model's +1 log-odds for connecting first "
               "(parameters.accept_connect_weight) is an assumption, so the model only confirms what it is told; "
-              "with weight 0 the effect disappears. Connecting also costs staff hours "
-              "(brand.connect_first_hours) and days (brand.connect_first_days), which the ROI difference includes.")
-    return _result("C8", gives, verdict, detail, [_bar_figure("C8: ROI connected - cold (micro, same budget)", rows)],
+              "with weight 0 the effect disappears (a difference under half a percentage point is too small to "
+              "matter). The verdict is on the chance of a partnership (acceptance per micro creator of three "
+              "replicate markets); the campaign ROI is shown beside it: connecting costs staff hours "
+              "(brand.connect_first_hours) and now also campaign days (brand.connect_first_days before every round "
+              f"of offers, so the accounts post later), and both are in the ROI difference ({s.replicates} "
+              "markets, budget $50,000, outreach answers drawn per replicate).")
+    return _result("C8", gives, verdict, detail, [_bar_figure(f"C8: ROI {warm} - {cold}", rows)],
                    {"acceptance": {lab: list(d[:3]) for lab, d, _ in out}})
 
 
@@ -669,9 +943,11 @@ def c8(s: Settings) -> ClaimResult:
 
 def c10(s: Settings) -> ClaimResult:
     """C10: picking micro accounts that fit the brand gives better results (brand-fit vs random selection)."""
-    micro = with_outreach(["micro_budget"])["micro_budget"]
-    strategies = {"fit": {**micro, "match": "", "selection": "brand_fit"},
-                  "random": {**micro, "match": "", "selection": "random"}}
+    micro = with_outreach(["micro_equal_budget"])["micro_equal_budget"]
+    fit, rnd = "micro_equal_budget", "micro_equal_budget_random"
+    strategies = {fit: {**micro, "match": "", "selection": "brand_fit"},
+                  rnd: {**micro, "match": "", "selection": "random",
+                        "description": "micro accounts for the budget, in random order"}}
     conds = [("default", s.scenario({"strategies": strategies})),
              ("fit only through audiences (fit_sensitivity 0, accept_fit_weight 0)",
               s.scenario({"strategies": strategies, "parameters.fit_sensitivity": 0.0,
@@ -680,16 +956,19 @@ def c10(s: Settings) -> ClaimResult:
     rows, vs = [], []
     for lab, _ in conds:
         for metric in ("roi", "conversions"):
-            d = paired(runs[lab], "fit", "random", metric)
+            d = paired(runs[lab], fit, rnd, metric)
             rows.append((f"{lab}: {metric}", d))
-        vs.append((lab, verdict_from_interval(rows[-2][1][1], rows[-2][1][2])))
+        d = rows[-2][1]
+        vs.append((lab, verdict_from_interval(d[1], d[2], n=d[3], negligible=s.negligible)))
     verdict = vs[0][1]
-    gives = "; ".join(f"brand fit - random, {lab}: {fmt_ci(*d[:3])}" for lab, d in rows)
-    detail = (f"Micro accounts for the same budget, ranked by brand fit or at random (paired). Brand fit acts "
-              f"through the audience's interest in the product (conversion), a smaller sponsored penalty "
+    gives = "; ".join(f"{lab}: {roi_text(runs[lab], fit, rnd)}, conversions {fit} - {rnd} "
+                      f"{fmt_ci(*paired(runs[lab], fit, rnd, 'conversions')[:3], signed=True)}" for lab, _ in conds)
+    detail = (f"Micro accounts for the same budget ($50,000), ranked by brand fit or at random (paired; the "
+              f"random order and the outreach answers are drawn per replicate, {s.replicates} markets). Brand fit "
+              f"acts through the audience's interest in the product (conversion), a smaller sponsored penalty "
               f"(fit_sensitivity, assumed) and acceptance of offers (accept_fit_weight, assumed). With the assumed "
               f"parts switched off the verdict is {vs[1][1]}: the effect that remains comes from audiences alone.")
-    return _result("C10", gives, verdict, detail, [_bar_figure("C10: brand fit - random selection", rows)],
+    return _result("C10", gives, verdict, detail, [_bar_figure(f"C10: {fit} (brand fit) - {rnd}", rows)],
                    {"verdicts": dict(vs)})
 
 
@@ -697,29 +976,30 @@ def c10(s: Settings) -> ClaimResult:
 
 def c11(s: Settings) -> ClaimResult:
     """C11: local micro accounts plus user-generated content (#LetHawaiiHappen): earned reach per USD."""
-    strategies = {k: STRATEGIES[k] for k in ("macro", "micro_budget")}
+    micro = "micro_equal_budget"
+    strategies = {k: STRATEGIES[k] for k in ("macro", micro)}
     conds = [("local product", s.scenario({"product.niche": "local", "strategies": strategies})),
              ("local product, UGC push (sharing x3)",
               s.scenario({"product.niche": "local", "strategies": strategies,
                           "population.share_propensity_mean": 0.15}))]
     runs = run_conditions(conds, s)
-    rows, vs = [], []
+    rows, vs, texts = [], [], []
     for lab, _ in conds:
-        for r in runs[lab].values():
-            for m in r:
-                m["earned_per_kusd"] = 1000.0 * m["earned_reach"] / m["cost"]
-        d = paired(runs[lab], "micro_budget", "macro", "earned_per_kusd")
+        d = paired(runs[lab], micro, "macro", "earned_per_kusd")
         rows.append((f"{lab}: earned reach per 1K USD", d))
-        vs.append((lab, verdict_from_interval(d[1], d[2])))
-        d2 = paired(runs[lab], "micro_budget", "macro", "reach_per_kusd", "ratio")
+        vs.append((lab, verdict_from_interval(d[1], d[2], n=d[3])))
+        d2 = paired(runs[lab], micro, "macro", "reach_per_kusd", "ratio")
         rows.append((f"{lab}: reach per USD, micro/macro - 1", d2))
+        texts.append(f"{lab}: earned reach per 1K USD {micro} - macro {fmt_ci(*d[:3], signed=True)}, reach per USD "
+                     f"{micro}/macro - 1 {fmt_ci(*d2[:3], signed=True)}, {roi_text(runs[lab], micro, 'macro')}")
     verdict = combine(vs, "sharing")
-    gives = "; ".join(f"micro - macro, {lab}: {fmt_ci(*d[:3])}" for lab, d in rows)
     detail = ("A single case study (Hawaii tourism, 2020); 'a new angle' is not measurable in the model. What it "
               "can test is the mechanism: local micro accounts (product niche 'local', same spend as one macro "
-              "account) plus word of mouth (shares of followers standing for user-generated content) reaching "
-              "people beyond the followers (earned reach) per USD.")
-    return _result("C11", gives, verdict, detail, [_bar_figure("C11: local micro - macro", rows)], {"verdicts": dict(vs)})
+              "account) plus word of mouth (shares of followers standing for user-generated content; a share is "
+              "seen like a post of an account of the sharer's size, min(1, reach x activity)) reaching people "
+              f"beyond the followers (earned reach) per USD, over {s.replicates} markets.")
+    return _result("C11", "; ".join(texts), verdict, detail, [_bar_figure("C11: local micro_equal_budget - macro",
+                                                                          rows)], {"verdicts": dict(vs)})
 
 
 # figures -----------------------------------------------------------------------------------
@@ -740,7 +1020,7 @@ def _rates_figure(title: str, rates: dict):
     for key, name in (("lc", "likes+comments"), ("er", "likes+comments+shares")):
         xs, ys, lo, hi = [], [], [], []
         for b, v in rates.items():
-            m, a, c, _ = mean_ci(v[key])
+            m, a, c, _ = compare.interval(v[key], non_negative=True).as_tuple()
             xs.append(math.sqrt(b[0] * b[1]))
             ys.append(m)
             lo.append(m - a)

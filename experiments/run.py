@@ -4,7 +4,9 @@ Checks the shipped calibration against the published figures, runs one experimen
 seed claim, and writes one HTML report (``report.html``: the claims table with
 intervals and computed verdicts, the figures behind each row, the calibration table
 and figure) plus ``claims.json`` and ``claims.csv``. ``--quick`` uses a small
-population and few replicates (a few minutes on two cores, for CI).
+population and few replicates (a few minutes on two cores, for CI); the full run takes
+about half an hour on two cores, since every replicate draws its own market (see
+:class:`experiments.claims.Settings`).
 """
 
 from __future__ import annotations
@@ -67,12 +69,13 @@ def claims_table(results) -> str:
 
 
 def _cls(v: str) -> str:
-    return "yes" if v == claims.SUPPORTED else "no" if v == claims.NOT_SUPPORTED else "dep"
+    return claims.verdict_class(v)
 
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1300px;margin:auto;padding:1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
-th{background:#f4f4f4}td.l{font-size:90%}.yes{color:#2ca02c}.no{color:#d62728}.dep{color:#ff7f0e}"""
+th{background:#f4f4f4}td.l{font-size:90%}.yes{color:#2ca02c}.no{color:#d62728}.dep{color:#ff7f0e}
+.small{color:#555}.open{color:#7f7f7f}"""
 
 
 def write_report(path: Path, s: claims.Settings, results, cal_html: str, cal_figs: list, elapsed: float) -> None:
@@ -95,8 +98,15 @@ def write_report(path: Path, s: claims.Settings, results, cal_html: str, cal_fig
 <style>{CSS}</style></head><body>
 <h1>The seed claims against the model</h1>
 <p>{'Quick run' if s.quick else 'Full run'}: {s.size:,} simulated people each standing for {s.represents} real
-people, {s.replicates} replicates per strategy and condition, seed {s.seed}; {elapsed:.0f} s. Verdicts are computed
-from 95% intervals (paired over common replicate seeds for strategy comparisons).</p>
+people, {s.replicates} replicates per strategy and condition ({s.decisive_replicates} for the default world of C5
+and C9), seed {s.seed}; {elapsed:.0f} s. Every replicate draws its own market (people, peer graph, creator pool and
+audiences), so intervals include which market, not only campaign luck; strategies of a replicate share its market
+(paired). Verdicts are computed from 95% intervals (expanded percentile bootstrap; paired differences for strategy
+comparisons): <span class='yes'>supported</span> (the interval lies on the claim's side),
+<span class='no'>contradicted</span> (it lies entirely on the other side), <span class='open'>not resolved at N
+replicates</span> (it spans the threshold), <span class='small'>too small to matter</span> (it spans zero with a
+half-width below {s.negligible:g} ROI), <span class='dep'>depends</span> (conditions disagree). ROI is on gross
+profit, (margin x revenue - cost) / cost, staff time included; spend is given next to every ROI comparison.</p>
 {claims_table(results)}
 <h2>Experiments</h2>{''.join(sections)}
 {cal_html}{''.join(div(f) for f in cal_figs)}
@@ -106,7 +116,7 @@ from 95% intervals (paired over common replicate seeds for strategy comparisons)
 
 def cmd_experiments(args) -> int:
     """Entry point of ``influsim experiments``; returns the exit code."""
-    from sim.cli import _output_folder
+    from sim.reports.folders import output_folder
 
     quick = bool(getattr(args, "quick", False))
     workers = getattr(args, "workers", None)
@@ -118,7 +128,7 @@ def cmd_experiments(args) -> int:
         if bad:
             raise ScenarioError("--only", f"unknown claim {bad[0]} (claims: {', '.join(claims.CLAIMS)})")
     s = claims.Settings.quick_settings(workers) if quick else claims.Settings(workers=workers)
-    out = _output_folder(getattr(args, "out", None))
+    out = output_folder(getattr(args, "out", None))
     t0 = time.perf_counter()
     cal_html, cal_figs, cal = calibration_section(s.seed, 4 if quick else 12)
     results = claims.run_all(s, only)
@@ -126,7 +136,8 @@ def cmd_experiments(args) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=".influsim-", dir=out.parent))
     try:
         write_report(tmp / "report.html", s, results, cal_html, cal_figs, elapsed)
-        doc = {"settings": {k: getattr(s, k) for k in ("size", "represents", "replicates", "seed", "quick")},
+        doc = {"settings": {k: getattr(s, k) for k in ("size", "represents", "replicates", "decisive_replicates",
+                                                       "seed", "quick", "negligible")},
                "elapsed_s": round(elapsed, 1), "calibration": cal,
                "claims": [{"id": r.id, "claim": r.claim, "source": r.source, "model_gives": r.model_gives,
                            "verdict": r.verdict} for r in results]}

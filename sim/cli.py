@@ -14,7 +14,6 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 from sim import __version__
@@ -38,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--replicates", type=int, help="replicates per strategy (overrides run.replicates)")
     run.add_argument("--seed", type=int, help="root seed (overrides run.seed)")
     run.add_argument("--out", help="output folder (default: a new folder under ./runs/)")
+    run.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                     help="change a scenario field by its dotted path, e.g. --set brand.budget=20000 (repeatable; "
+                          "the value is read as TOML)")
     run.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -55,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--quick", action="store_true", help="fewer replicates and a smaller population (minutes)")
     exp.add_argument("--out", help="output folder (default: a new folder under ./runs/)")
     exp.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+
+    cache = sub.add_parser("cache", help="show or empty the market cache ($INFLUSIM_CACHE, ~/.cache/influsim)")
+    cache.add_argument("action", choices=["info", "clear"], help="info: folder, entries, size, bound; clear: empty it")
+
+    app = sub.add_parser("app", help="the what-if app in the browser (a local web server; Ctrl-C stops it)")
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    app.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
     return p
 
 
@@ -67,9 +76,17 @@ def main(argv=None) -> int:
             print(default_toml() if args.toml else json.dumps(json_schema(), indent=2), end="\n" if not args.toml else "")
             return 0
         if args.command == "sweep":
-            from sim.studies.sweep import cmd_sweep
+            from sim.reports.sweep_export import cmd_sweep
 
             return cmd_sweep(args)
+        if args.command == "cache":
+            from sim.world.cache import cmd_cache
+
+            return cmd_cache(args)
+        if args.command == "app":
+            from sim.app import serve
+
+            return serve(args.host, args.port)
         if args.command == "experiments":
             from experiments.run import cmd_experiments
 
@@ -86,13 +103,15 @@ def main(argv=None) -> int:
 def cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from sim.reports.report import outreach_section, write_report
-    from sim.studies.results import summarize, write_runs_csv, write_scenario_json, write_summary_csv
-    from sim.studies.runs import replicate_seeds, run_scenario
-    from sim.scenario import load_scenario, with_fields
+    from sim.studies.spread import spread_sources, spread_text
+    from sim.reports.terminal import summary_text
+    from sim.reports.folders import output_folder
+    from sim.reports.run_folder import write_run_folder
+    from sim.scenario import load_scenario, parse_assignment, with_fields
+    from sim.studies.runs import default_workers, run_scenario
 
     sc = load_scenario(args.scenario)
-    changes = {}
+    changes = dict(parse_assignment(text) for text in args.set)
     if args.replicates is not None:
         changes["run.replicates"] = args.replicates
     if args.seed is not None:
@@ -101,73 +120,24 @@ def cmd_run(args) -> int:
         sc = with_fields(sc, changes)
     if args.workers is not None and args.workers < 1:
         raise ScenarioError("--workers", f"must be >= 1, got {args.workers}")
-    out = _output_folder(args.out)
+    out = output_folder(args.out)
 
     t0 = time.perf_counter()
     n_tasks = len(sc.strategies) * sc.run.replicates
     bar = tqdm(total=n_tasks, desc="campaigns", unit="run", disable=args.no_progress or None, file=sys.stderr)
-    results = run_scenario(sc, workers=args.workers, progress=lambda _r: bar.update(1))
+    workers = args.workers or default_workers(sc.run.replicates)
+    results = run_scenario(sc, workers=workers, progress=lambda rep: bar.update(len(rep)))
     bar.close()
     elapsed = time.perf_counter() - t0
 
-    rows = summarize(results)
-    tmp = Path(tempfile.mkdtemp(prefix=".influsim-", dir=out.parent))
-    try:
-        write_summary_csv(rows, tmp / "summary.csv")
-        write_runs_csv(results, tmp / "runs.csv")
-        seeds = {"root": sc.run.seed,
-                 "replicates": [list(s.spawn_key) for s in replicate_seeds(sc.run.seed, sc.run.replicates)]}
-        write_scenario_json(sc, tmp / "scenario.json", seeds)
-        write_report(tmp / "report.html", sc, results, rows, extra_sections=[outreach_section(results)])
-        if out.exists():
-            out.rmdir()  # empty (checked in _output_folder)
-        os.replace(tmp, out)  # the folder appears whole or not at all
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    print(_summary_text(sc, rows, elapsed))
+    spread = spread_sources(sc, results)  # market vs campaign: a few re-runs on one market
+    write_run_folder(sc, results, out, spread)
+    print(summary_text(sc, results, elapsed))
+    if spread:
+        print("\nWhere the spread comes from:\n" + "\n".join(f"  {line}" for line in spread_text(spread)))
     print(f"wrote {out}/report.html, summary.csv, runs.csv, scenario.json")
     return 0
 
-
-def _output_folder(arg: str | None) -> Path:
-    if arg is None:
-        base = Path("runs")
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        out, k = base / stamp, 1
-        while out.exists():
-            k += 1
-            out = base / f"{stamp}-{k}"
-    else:
-        out = Path(arg)
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise ScenarioError("--out", f"{out} exists and is not an empty folder")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot create {out.parent} ({exc.strerror})") from None
-    if not os.access(out.parent, os.W_OK):
-        raise ScenarioError("--out", f"{out.parent} is not writable")
-    return out.resolve()
-
-
-def _summary_text(sc: dict, rows: list[dict], elapsed: float) -> str:
-    from sim.reports.report import fmt
-
-    metrics = ["reach", "engagements", "conversions", "cost", "roi", "cost_per_acquisition"]
-    names = list(dict.fromkeys(r["strategy"] for r in rows))
-    idx = {(r["strategy"], r["metric"]): r for r in rows}
-    width = max(22, *(len(n) + 2 for n in names))
-    lines = [f"{sc.name}: {len(names)} strategies x {rows[0]['n'] if rows else 0} replicates in {elapsed:.1f} s"
-             " (mean [95% CI])",
-             f"{'metric':<22}" + "".join(f"{n:>{width + 12}}" for n in names)]
-    for m in metrics:
-        cells = []
-        for n in names:
-            r = idx[(n, m)]
-            cells.append(f"{fmt(r['mean'])} [{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]")
-        lines.append(f"{m:<22}" + "".join(f"{c:>{width + 12}}" for c in cells))
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -8,20 +8,37 @@ import pytest
 
 from experiments import claims
 from experiments.run import cmd_experiments
+from sim.campaign.pricing import acceptance
 from sim.errors import InfluSimError
-from sim.world.population import build_population
-from sim.campaign.strategies import acceptance
+from sim.scenario.models import DEFAULT_STRATEGIES
+from sim.studies.runs import replicate_seeds
+from sim.world import build_population
 
-TINY = claims.Settings(size=3000, represents=400, replicates=3, organic_accounts=3, bootstrap=20, workers=1,
-                       quick=True)
+# 3,000 people standing for 500 each: a 1.5M market, enough for mega accounts (C5)
+TINY = claims.Settings(size=3000, represents=500, replicates=3, decisive_replicates=4, organic_accounts=3,
+                       bootstrap=20, workers=1, quick=True)
+WORDS = (claims.SUPPORTED, claims.CONTRADICTED, claims.NEGLIGIBLE, "not resolved at ", "depends (on ")
 
 
-def test_verdict_flips_with_the_interval():
+def test_verdict_words_follow_the_interval():
     assert claims.verdict_from_interval(0.1, 0.5) == claims.SUPPORTED
-    assert claims.verdict_from_interval(-0.5, -0.1) == claims.NOT_SUPPORTED
-    assert claims.verdict_from_interval(-0.1, 0.5) == claims.NOT_SUPPORTED
-    assert claims.verdict_from_interval(float("nan"), 1.0) == claims.NOT_SUPPORTED
-    assert claims.combine([("a", claims.SUPPORTED), ("b", claims.NOT_SUPPORTED)], "x").startswith("depends (on x")
+    assert claims.verdict_from_interval(-0.5, -0.1) == claims.CONTRADICTED
+    assert claims.verdict_from_interval(-0.1, 0.5, n=12) == "not resolved at 12 replicates"
+    assert claims.verdict_from_interval(-0.05, 0.1, n=80, negligible=0.1) == claims.NEGLIGIBLE
+    assert claims.verdict_from_interval(-0.3, 0.1, n=80, negligible=0.1) == "not resolved at 80 replicates"
+    assert claims.verdict_from_interval(float("nan"), 1.0) == claims.NO_VERDICT
+    assert claims.verdict_from_interval(0.3, 0.6, threshold=0.25) == claims.SUPPORTED
+    assert claims.verdict_from_interval(0.0, 0.2, threshold=0.25) == claims.CONTRADICTED
+    assert claims.point_verdict(0.44, 0.40, 0.50) == claims.SUPPORTED
+    assert claims.point_verdict(0.44, 0.61, 0.74) == claims.CONTRADICTED
+
+
+def test_combine_lists_which_conditions_support_contradict_or_do_not_resolve():
+    v = claims.combine([("a", claims.SUPPORTED), ("b", "not resolved at 20 replicates"), ("c", claims.CONTRADICTED),
+                        ("d", claims.SUPPORTED)], "x")
+    assert v == ("depends (on x: supported for a, d; contradicted for c; not resolved at 20 replicates for b)")
+    assert claims.combine([("a", claims.CONTRADICTED), ("b", claims.CONTRADICTED)]) == claims.CONTRADICTED
+    assert "not supported" not in v
 
 
 def _runs(micro_roi, macro_roi):
@@ -30,19 +47,34 @@ def _runs(micro_roi, macro_roi):
 
 def test_paired_micro_vs_macro_verdict_follows_the_data():
     rng = np.random.default_rng(0)
-    noise = rng.normal(0, 1, 20)  # shared by both strategies: common random numbers
+    noise = rng.normal(0, 1, 20)  # shared by both strategies: the same market and luck
     wins = _runs(1.2 + noise + rng.normal(0, 0.05, 20), 1.0 + noise)
     loses = _runs(0.8 + noise + rng.normal(0, 0.05, 20), 1.0 + noise)
+    same = _runs(1.0 + noise + rng.normal(0, 0.05, 20), 1.0 + noise)
     d_win = claims.paired(wins, "micro", "macro", "roi")
     d_lose = claims.paired(loses, "micro", "macro", "roi")
-    assert claims.verdict_from_interval(d_win[1], d_win[2]) == claims.SUPPORTED
-    assert claims.verdict_from_interval(d_lose[1], d_lose[2]) == claims.NOT_SUPPORTED
+    d_same = claims.paired(same, "micro", "macro", "roi")
+    assert claims.verdict_from_interval(d_win[1], d_win[2], n=d_win[3]) == claims.SUPPORTED
+    assert claims.verdict_from_interval(d_lose[1], d_lose[2], n=d_lose[3]) == claims.CONTRADICTED
+    assert claims.verdict_from_interval(d_same[1], d_same[2], n=20, negligible=0.1) == claims.NEGLIGIBLE
     # unpaired, the shared noise would hide the difference: pairing is what resolves it
-    m, lo, hi, _ = claims.mean_ci([a["roi"] for a in wins["micro"]])
-    assert lo < np.mean([a["roi"] for a in wins["macro"]]) < hi
+    _, lo, hi, n = claims.metric_ci(wins, "micro", "roi")
+    assert lo < np.mean([a["roi"] for a in wins["macro"]]) < hi and n == 20
 
 
-def test_connect_first_verdict_flips_when_the_mechanism_is_switched_off():
+def test_intervals_are_bootstrap_and_counts_never_go_below_zero():
+    skewed = {"s": [{"conversions": v} for v in [0.0] * 9 + [300.0]]}
+    m, lo, hi, n = claims.metric_ci(skewed, "s", "conversions")
+    assert m == 30.0 and lo >= 0.0 and hi > m and n == 10
+    from scipy import stats
+    x = np.array([0.1, 0.5, 0.2, 3.0, 0.3, 0.2, 0.4, 0.1, 0.25, 0.35, 0.15, 0.2])
+    t_half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    _, lo, hi, _ = claims.paired({"a": [{"x": v} for v in x], "b": [{"x": 0.0}] * len(x)}, "a", "b", "x")
+    assert (lo, hi) != pytest.approx((x.mean() - t_half, x.mean() + t_half))  # not a t-interval: skewed upwards
+    assert hi - x.mean() > x.mean() - lo
+
+
+def test_connect_first_verdict_changes_when_the_mechanism_is_switched_off():
     out = {}
     for w in (1.0, 0.0):
         sc = TINY.scenario({"parameters.accept_connect_weight": w,
@@ -50,10 +82,10 @@ def test_connect_first_verdict_flips_when_the_mechanism_is_switched_off():
         pop = build_population(sc)
         ids = pop.pool.ids_of_tier("micro")
         st = sc.strategies["s"]
-        d = claims.mean_ci(acceptance(pop, sc, st.model_copy(update={"connect_first": True}), ids)
-                           - acceptance(pop, sc, st.model_copy(update={"connect_first": False}), ids))
-        out[w] = claims.verdict_from_interval(d[1], d[2])
-    assert out == {1.0: claims.SUPPORTED, 0.0: claims.NOT_SUPPORTED}
+        d = claims.compare.interval(acceptance(pop, sc, st.model_copy(update={"connect_first": True}), ids)
+                                    - acceptance(pop, sc, st.model_copy(update={"connect_first": False}), ids))
+        out[w] = claims.verdict_from_interval(d.low, d.high, n=d.n)
+    assert out == {1.0: claims.SUPPORTED, 0.0: claims.NEGLIGIBLE}
 
 
 def test_c1_agreement_measure():
@@ -61,15 +93,51 @@ def test_c1_agreement_measure():
     assert claims.log_jaccard((2000, 50000), (100000, 500000)) == 0.0
 
 
+def test_claims_use_the_scenario_strategy_names():
+    for name in ("macro", "micro_equal_budget", "micro_equal_following"):
+        assert claims.STRATEGIES[name]["kind"] == name
+    for name in DEFAULT_STRATEGIES:
+        assert name in claims.STRATEGIES
+    kinds = ("macro", "micro_equal_budget", "micro_equal_following")
+    assert all(k == "mega" or k.startswith(kinds) for k in claims.STRATEGIES)
+
+
+def test_conditions_share_markets_and_match_the_one_replicate_path():
+    strategies = {k: claims.STRATEGIES[k] for k in ("macro", "micro_equal_budget")}
+    conds = [("a", TINY.scenario({"strategies": strategies, "campaign.days": 3})),
+             ("b", TINY.scenario({"strategies": strategies, "campaign.days": 3, "product.luxury": 0.9},
+                                 replicates=2))]
+    runs = claims.run_conditions(conds, TINY)
+    assert [len(runs["a"]["macro"]), len(runs["b"]["macro"])] == [3, 2]
+    seeds = replicate_seeds(TINY.seed, 3)
+    for label, sc in conds:
+        for r in range(sc.run.replicates):
+            _, _, _, alone = claims._task((label, sc, "micro_equal_budget", r, seeds[r]))
+            assert alone["roi"] == pytest.approx(runs[label]["micro_equal_budget"][r]["roi"], nan_ok=True)
+            assert alone["spend"] == runs[label]["micro_equal_budget"][r]["spend"]
+    # a different market per replicate
+    assert len({m["spend"] for m in runs["a"]["macro"]}) > 1
+
+
 def test_quick_claims_give_a_computed_verdict():
     results = claims.run_all(TINY, only=["C2", "C3", "C4", "C6"], log=lambda *_: None)
     assert [r.id for r in results] == ["C2", "C3", "C4", "C6"]
     for r in results:
-        assert r.verdict == claims.SUPPORTED or r.verdict == claims.NOT_SUPPORTED or r.verdict.startswith("depends")
+        assert r.verdict.startswith(WORDS), r.verdict
+        assert "not supported" not in r.verdict
         assert r.claim and r.source and r.model_gives
     c3 = results[1]
     ratio = c3.data["ratio"]
     assert ratio[0] > 1 and math.isfinite(ratio[1])  # small accounts engage more per follower
+
+
+def test_c5_states_the_default_world_with_spend():
+    (c5,) = claims.run_all(TINY, only=["C5"], log=lambda *_: None)
+    assert "on the default world" in c5.verdict and "across the sweep" in c5.verdict
+    assert "not supported" not in c5.verdict
+    assert c5.data["default"][3] == TINY.decisive_replicates
+    assert "micro_equal_budget - macro" in c5.model_gives and "spend $" in c5.model_gives
+    assert "micro_equal_budget_vs_mega - mega" in c5.model_gives
 
 
 def test_every_seed_claim_has_an_experiment():

@@ -1,14 +1,16 @@
+import json
+
 import numpy as np
 import pytest
 
 from sim.campaign.agents import Follower, Influencer
 from sim.campaign.model import CampaignModel
-from sim.world.population import build_population
+from sim.world import build_population
 from sim.scenario import with_fields
 
 
-def run(sc, strategy="macro", seed=1):
-    m = CampaignModel(sc, strategy, rng=seed)
+def run(sc, strategy="macro", seed=1, market=None):
+    m = CampaignModel(sc, strategy, rng=seed, market=market)
     m.run()
     return m
 
@@ -32,13 +34,15 @@ def test_funnel_invariants(small_scenario, strategy):
 
 def test_same_seed_same_numbers_other_seed_other_numbers(small_scenario):
     a, b, c = (run(small_scenario, "micro_equal_budget", s).metrics() for s in (5, 5, 6))
-    assert a == b
-    assert a != c
+    assert json.dumps(a) == json.dumps(b)  # NaN compares equal as text
+    assert json.dumps(a) != json.dumps(c)
 
 
 def test_agents_are_inspectable_through_mesa(small_scenario):
     m = run(small_scenario)
-    people = m.agents_by_type[Follower]
+    assert Follower not in m.agents_by_type  # made only when asked for
+    people = m.people
+    assert people is m.agents_by_type[Follower] and m.creators is m.agents_by_type[Influencer]
     assert len(people) == m.population.n
     assert len(m.agents_by_type[Influencer]) == len(m.population.pool)
     buyers = [p for p in people if p.converted]
@@ -66,13 +70,13 @@ def test_impressions_match_the_analytic_expectation(small_scenario):
     sc = with_fields(small_scenario, {"population.share_propensity_mean": 0.0, "campaign.days": 10,
                                       "parameters.decay_slow_hours": 2.0})
     pop = build_population(sc)
-    sims = [run(sc, "micro_equal_budget", s) for s in range(20)]
-    m0 = sims[0]
-    expected = 0.0
-    for k, j in enumerate(m0.roster.ids):
-        aud = pop.audience(j)
-        seen = np.minimum(1.0, m0.reach[k] * pop.activity[aud]).sum()
-        expected += seen * m0.roster.posts[k]
+    sims = [run(sc, "micro_equal_budget", s, market=pop) for s in range(20)]
+    expected = []
+    for m in sims:  # each replicate hires its own roster (outreach luck) and publishes what outreach leaves time for
+        published = np.bincount(m.post_who, minlength=len(m.roster.ids))
+        expected.append(sum(np.minimum(1.0, m.reach[k] * pop.activity[pop.audience(j)]).sum() * published[k]
+                            for k, j in enumerate(m.roster.ids)))
+    expected = float(np.mean(expected))
     got = np.mean([m.impressions for m in sims])
     # the last post's views can spill past the end; with 2-hour slow views that is < 1%
     assert got == pytest.approx(expected, rel=0.03)
@@ -88,7 +92,9 @@ def test_word_of_mouth_reaches_beyond_followers(small_scenario):
 
 def test_repeat_purchases_allowed_when_asked(small_scenario):
     sc = with_fields(small_scenario, {"campaign.repeat_purchases": True, "parameters.conversion_base": 1.0,
-                                      "population.purchase_propensity_mean": 0.9, "campaign.days": 15})
+                                      "population.purchase_propensity_mean": 0.9, "campaign.days": 15,
+                                      "parameters.engage_base": 1.0,
+                                      "parameters.offer_response_days": 0.0})
     m = run(sc, "micro_equal_budget")
     assert m.state.purchases.max() > 1
     assert m.conversions == m.state.purchases.sum()
@@ -97,7 +103,8 @@ def test_repeat_purchases_allowed_when_asked(small_scenario):
 def test_trust_erodes_with_poorly_fitting_posts(small_scenario):
     sc = with_fields(small_scenario, {"parameters.erosion": 0.5})
     m = run(sc, "micro_equal_budget")
-    expected = (1 - 0.5 * (1 - m.roster.fit)) ** m.roster.posts
+    published = np.bincount(m.post_who, minlength=len(m.roster.ids))  # late acceptances may post fewer
+    expected = (1 - 0.5 * (1 - m.roster.fit)) ** published
     assert np.allclose(m.erosion, expected)
 
 

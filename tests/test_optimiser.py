@@ -1,14 +1,17 @@
-"""The optimiser: within budget, and at least as good as the best fixed policy on the same seeds."""
+"""The optimiser: within budget; at least as good as the best fixed policy on its own pilot seeds (by
+construction), and judged on fresh replicate seeds, disjoint from the pilots."""
 
 import numpy as np
 import pytest
 
+from sim.campaign.luck import pilot_seeds
 from sim.campaign.model import CampaignModel
 from sim.campaign.optimiser import objective_value
-from sim.world.population import build_population
+from sim.world import build_population
 from sim.studies.runs import replicate_seeds
 from sim.scenario import default_scenario, resolve, with_fields
-from sim.campaign.strategies import FIXED_POLICIES, build_roster, expected_account_cost
+from sim.campaign.pricing import expected_account_cost
+from sim.campaign.ranking import FIXED_POLICIES
 
 PILOT = {"pilot_seeds": 2, "pilot_candidates": 10}
 
@@ -28,10 +31,15 @@ def _scenario(sc, objective, budget, outreach=False):
     return resolve({**sc.model_dump(), "strategies": strategies})
 
 
-def _value(pop, sc, name, objective):
+def build_roster(pop, sc, name):
+    """The roster of replicate 0, hired as every door hires it (through the model, which runs the pilots)."""
+    return CampaignModel(sc, name, market=pop, rng=replicate_seeds(sc.run.seed, 1)[0]).roster
+
+
+def _value(pop, sc, name, objective, seeds=None):
     ros = build_roster(pop, sc, name)
     runs = []
-    for seed in replicate_seeds(sc.run.seed, PILOT["pilot_seeds"]):
+    for seed in seeds or pilot_seeds(sc.run.seed, PILOT["pilot_seeds"]):
         m = CampaignModel(sc, name, market=pop, roster=ros, rng=seed)
         m.run()
         runs.append(m.metrics())
@@ -78,3 +86,25 @@ def test_optimiser_is_deterministic(world):
     optimiser._CACHE.clear()
     b = build_roster(pop, s, "opt").ids
     assert np.array_equal(a, b)
+
+
+def test_pilot_seeds_are_disjoint_from_replicate_seeds():
+    pilots = {s.spawn_key for s in pilot_seeds(42, 100)}
+    replicates = {s.spawn_key for s in replicate_seeds(42, 1000)}
+    assert not pilots & replicates
+
+
+@pytest.mark.parametrize("objective", ["reach", "engagements"])
+def test_optimiser_advantage_on_fresh_seeds(world, objective, capsys):
+    """On replicate seeds it was not tuned on, the optimiser's edge is measured, not assumed."""
+    sc, pop = world
+    s = _scenario(sc, objective, 6000.0)
+    fresh = replicate_seeds(sc.run.seed, 6)
+    fixed = {p: _value(pop, s, p, objective, fresh) for p in FIXED_POLICIES}
+    opt = _value(pop, s, "opt", objective, fresh)
+    best = max(fixed, key=fixed.get)
+    with capsys.disabled():
+        print(f"\noptimiser on 6 fresh seeds: {opt:.1f} {objective}; best fixed policy {best}: {fixed[best]:.1f}")
+    # the optimiser chose its plan on other seeds: on fresh ones it must still be a sensible plan
+    # (within 25% of the best fixed policy), whether or not it keeps an edge
+    assert opt >= 0.75 * fixed[best]

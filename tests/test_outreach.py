@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from sim.campaign.outreach import acceptance_probability, outreach_days, send_offers
-from sim.world.population import build_population
+from sim.world import build_population
 from sim.scenario import default_scenario, resolve, with_fields
-from sim.campaign.strategies import acceptance, build_roster
+from sim.campaign.hiring import build_roster
+from sim.campaign.pricing import acceptance
 
 
 def test_acceptance_rises_with_fit_offer_and_connecting_and_falls_with_load():

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from sim.world.population import build_population, draw_people, population_key
+from sim.world import build_population, population_key
+from sim.world.population import draw_people
 from sim.scenario import with_fields
 
 
@@ -29,7 +30,7 @@ def test_one_parameter_changes_only_its_own_draws(small_scenario):
 def test_build_is_deterministic_and_cached(small_scenario, tmp_path):
     a = build_population(small_scenario, use_cache=False)
     b = build_population(small_scenario, use_cache=True, cache_dir=tmp_path)
-    from sim.world import population as P
+    from sim.world import cache as P
 
     P._MEMORY.clear()
     c = build_population(small_scenario, use_cache=True, cache_dir=tmp_path)  # from disk

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from sim.errors import ScenarioError
-from sim.world.population import build_population
+from sim.world import build_population
 from sim.scenario import default_scenario, resolve, with_fields
-from sim.campaign.strategies import build_roster, expected_account_cost, strategy_posts
+from sim.campaign.hiring import build_roster
+from sim.campaign.pricing import expected_account_cost, strategy_posts
 
 
 @pytest.fixture(scope="module")

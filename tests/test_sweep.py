@@ -1,4 +1,5 @@
 import csv
+import json
 import os
 import signal
 import sqlite3
@@ -11,13 +12,15 @@ import pytest
 
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.studies.sweep import export, load_sweep, parse_sweep, run_point, run_sweep, sweep_tasks
+from sim.reports.sweep_export import export
+from sim.studies.sweep import load_sweep, parse_sweep, run_point, run_sweep, sweep_tasks
 
 TINY = """
 [overrides]
 population.size = 2000
 population.represents = 1000   # a 2M market, so that macro and mega accounts exist
 campaign.days = 2
+parameters.offer_response_days = 0   # outreach takes campaign days: answers at once, so that 2 days see posts
 """
 
 GRID = """
@@ -125,6 +128,35 @@ def _toml(text):
     return tomllib.loads(text)
 
 
+def test_outreach_answers_and_random_ranking_vary_across_replicates():
+    # the sweep's replicate seed draws the outreach answers and the random ranking: they must not be
+    # frozen per scenario (every replicate hiring the same creators)
+    from sim.studies.replicate import run_replicate
+
+    sw = parse_sweep({"sweep": {"replicates": 4, "seed": 7},
+                      "overrides": {"population": {"size": 2000, "represents": 1000}, "campaign.days": 2,
+                                    "parameters.offer_response_days": 0,
+                                    "strategies": {"random_micro": {"kind": "micro_equal_budget",
+                                                                    "selection": "random", "outreach": True}}},
+                      "vary": {"brand.budget": [30000]}})
+    assert (len(sw.points), sw.strategies, sw.replicates) == (1, ["random_micro"], 4)
+    hired, ranked, answers = [], [], []
+    for r in range(sw.replicates):
+        res = run_replicate(sw.scenarios[0], "random_micro", sw.run_seed(0, r))
+        hired.append(frozenset(row["influencer"] for row in res.influencers))
+        offers = res.outreach["candidates"]
+        ranked.append(tuple(c["influencer"] for c in offers))
+        answers.append({c["influencer"]: c["accepted"] for c in offers})
+        assert hired[-1] and res.outreach["offers"] > res.outreach["accepted"]  # some offers were refused
+    assert len(set(hired)) > 1, "every replicate hired the same creators"
+    assert len(set(ranked)) > 1, "every replicate offered in the same (random) order"
+    offered = set().union(*answers)
+    assert any(len({a[i] for a in answers if i in a}) > 1 for i in offered), "the same answers in every replicate"
+    # the sweep's own runs go the same way (the one replicate path)
+    runs = {r["replicate"]: r["metrics"] for r in map(run_point, sweep_tasks(sw))}
+    assert [runs[r]["hired"] for r in range(4)] == [float(len(h)) for h in hired]
+
+
 # -- a real kill, then resume -------------------------------------------------------------------------
 KILL = """
 [sweep]
@@ -224,10 +256,10 @@ def test_failed_runs_are_recorded_and_do_not_stop_the_sweep(tmp_path, capsys):
 
 
 def test_a_rerun_retries_failed_runs_and_completes_them(tmp_path, monkeypatch):
-    import sim.studies.sweep as sweep_mod
+    import sim.studies.sweep.execute as execute_mod  # run_point calls _simulate there
 
     sw = parse_sweep(_toml(GRID), base_dir=tmp_path)
-    real = sweep_mod._simulate
+    real = execute_mod._simulate
     calls = {"n": 0}
 
     def flaky(sc, name, seed, cache):
@@ -236,10 +268,10 @@ def test_a_rerun_retries_failed_runs_and_completes_them(tmp_path, monkeypatch):
             raise RuntimeError("transient trouble")
         return real(sc, name, seed, cache)
 
-    monkeypatch.setattr(sweep_mod, "_simulate", flaky)
+    monkeypatch.setattr(execute_mod, "_simulate", flaky)
     first = run_sweep(sw, tmp_path / "o", progress=False)
     assert first.failed == 5 and first.first_error == "RuntimeError: transient trouble"
-    monkeypatch.setattr(sweep_mod, "_simulate", real)
+    monkeypatch.setattr(execute_mod, "_simulate", real)
     second = run_sweep(sw, tmp_path / "o", progress=False)
     assert (second.ran, second.skipped, second.failed) == (5, 11, 0)
     run_sweep(sw, tmp_path / "whole", progress=False)
@@ -372,6 +404,9 @@ def test_grid_report_has_heatmaps_lines_and_table(tmp_path):
     assert '"fill":"toself"' in page and heatmap not in page  # lines with interval bands
     for name in ("runs.csv", "summary.csv", "sweep.json", "runs.sqlite"):
         assert (tmp_path / "one" / name).is_file()
+    doc = json.loads((tmp_path / "one" / "sweep.json").read_text())
+    assert doc["design"]["kind"] == "grid"  # tables, not the text of Python objects
+    assert doc["base_scenario"]["population"]["size"] == 2000 and doc["points"][0] == {"brand.budget": 30000.0}
     summary = _csv(tmp_path / "one" / "summary.csv")
     assert summary[0][:5] == ["point", "brand.budget", "strategy", "n_ok", "n_failed"]
     assert "roi_ci_low" in summary[0]

@@ -344,3 +344,35 @@ def test_ic_and_cascade_sizes_are_deterministic():
     rng = np.random.default_rng(7)
     s2 = [independent_cascade(indptr, indices, np.atleast_1d(s), 0.2, rng).sum() for s in (0, 1, [2, 3])]
     assert s1.tolist() == s2
+
+
+def test_one_sharer_in_the_model_matches_the_closed_form_of_the_stated_rule():
+    """A share is seen like a post of an account of the sharer's size: each peer t sees it with
+    min(1, reach(d) * activity[t]), reach(f) = large + (small - large) / (1 + f / half), d = the sharer's peers.
+
+    The closed form is written here from that statement, not from the implementation; the model's
+    word of mouth (seeded from one person) must average to it.
+    """
+    from sim.campaign.model import CampaignModel
+    from sim.scenario import default_scenario, with_fields
+
+    scenario = with_fields(default_scenario(), {
+        "population.size": 2000, "population.represents": 500, "campaign.days": 365, "run.market": "fixed",
+        "population.share_propensity_mean": 0.0,  # nobody re-shares: one sharer, one step of word of mouth
+        "parameters.engage_base": 0.0, "population.graph.mean_degree": 40.0})
+    first = CampaignModel(scenario, "macro", rng=0)
+    market, p = first.population, scenario.parameters
+    sharer = int(np.argmax(market.graph.degree()))
+    peers = market.graph.neighbors(sharer)
+    d = len(peers)
+    reach = p.reach_large + (p.reach_small - p.reach_large) / (1.0 + d / p.reach_half_followers)
+    expected = sum(min(1.0, reach * float(market.activity[t])) for t in peers)
+    seen = []
+    for seed in range(300):
+        model = CampaignModel(scenario, "macro", market=market, rng=seed)
+        model.seed_word_of_mouth([sharer], hour=0)
+        seen.append(len(model.word_of_mouth()["peer"]))  # every exposure the share makes (a year: none is cut)
+    seen = np.array(seen, dtype=float)
+    se = seen.std(ddof=1) / np.sqrt(len(seen))
+    assert d > 20 and 0 < expected < d
+    assert abs(seen.mean() - expected) < 4 * se + 1e-9, (seen.mean(), expected, se)

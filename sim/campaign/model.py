@@ -33,8 +33,8 @@ import numpy as np
 
 from sim.campaign.agents import Follower, Influencer
 from sim.campaign.luck import as_seed
-from sim.campaign.setup import prepare
-from sim.campaign.strategies import Roster
+from sim.campaign.setup import draw_market, prepare
+from sim.campaign.roster import Roster
 from sim.rules import economics, funnel, trust, wordofmouth
 from sim.rules.forecast import account_prior
 from sim.scenario import Scenario, default_scenario, load_scenario, with_fields
@@ -115,8 +115,9 @@ class CampaignModel(mesa.Model):
             raise ScenarioError("strategy", f"no strategy {self.strategy!r} in the scenario "
                                             f"(strategies: {', '.join(scenario.strategies)})")
         self.seed = seed
-        self.population, self.roster = prepare(scenario, self.strategy, seed, market=market, roster=roster,
-                                               simulate=self._pilots)
+        self.population = market if market is not None else draw_market(scenario, seed)
+        _, self.roster = prepare(scenario, self.strategy, seed, market=self.population, roster=roster,
+                                 simulate=self._pilots)
         self.hours = scenario.campaign.days * 24
         self.represents = self.population.represents
         self.state = PeopleState.empty(self.population.n)
@@ -212,18 +213,22 @@ class CampaignModel(mesa.Model):
             self.follows[pop.audience(j)] = True
 
     def _setup_posts(self) -> None:
-        """Posting hours: each account's posts spread evenly over the days left after outreach, in the afternoon.
+        """Posting hours: each account's posts spread evenly over the days left after its outreach, in the afternoon.
 
-        Outreach takes time (connecting first, then a round of waiting for answers per
-        round of offers: ``roster.outreach["days"]``), so the first post comes that many
-        days into the campaign; a campaign too short for its outreach posts nothing.
+        Outreach takes time: an account can post once it has accepted, after the rounds of
+        offers before its own (connecting first, if the brand does, then waiting
+        ``parameters.offer_response_days`` for answers: ``roster.start_day``). An account
+        whose answer comes after the campaign's end posts nothing.
         """
         days = self.config.campaign.days
-        self.outreach_days = int(np.ceil(float(self.roster.outreach.get("days", 0.0) or 0.0)))
-        left = days - self.outreach_days
+        start = self.roster.start_day if self.roster.start_day is not None else np.zeros(len(self.roster.ids))
+        self.start_day = np.ceil(np.asarray(start, dtype=float)).astype(int)
         hours, who = [], []
-        for k, n_posts in enumerate(self.roster.posts if left > 0 else []):
-            day = self.outreach_days + np.floor((np.arange(n_posts) + 0.5) * left / n_posts).astype(int)
+        for k, n_posts in enumerate(self.roster.posts):
+            left = days - self.start_day[k]
+            if left <= 0:
+                continue
+            day = self.start_day[k] + np.floor((np.arange(n_posts) + 0.5) * left / n_posts).astype(int)
             hours.append(day * 24 + 12 + self.rng.integers(0, 10, n_posts))
             who.append(np.full(n_posts, k))
         hours = np.concatenate(hours) if hours else np.zeros(0, int)
@@ -268,7 +273,6 @@ class CampaignModel(mesa.Model):
         tr = trust.influencer_trust(self.prior[k], pop.match(viewers, int(pop.pool.niche[j])),
                                     float(pop.pool.followers[j]), p.status_gap, p.interest_weight,
                                     p.status_scale, self.aspiration, self.erosion[k])
-        self.by_influencer["views"][k] += len(viewers)
         n = len(viewers)
         self._enqueue(when, viewers, tr, np.full(n, self.post_factor[k]), np.full(n, k), np.zeros(n, bool),
                       np.full(n, -1))
@@ -301,6 +305,7 @@ class CampaignModel(mesa.Model):
         r = len(self.roster.ids)
         self.impressions += len(people)
         self.by_influencer["impressions"] += _count(src, r)
+        self.by_influencer["views"] += _count(src[~wom], r)  # paid views (of the post itself), as they happen
         fresh = people[~st.seen[people]]
         self.reached += len(np.unique(fresh))
         st.seen[people] = True
@@ -387,8 +392,8 @@ class CampaignModel(mesa.Model):
         root = people.astype(np.int32)
         k, peers = wordofmouth.share_exposures(pop.graph.indptr, pop.graph.indices, people, self.share_reach[people],
                                                pop.activity, self.rng)
-        when = t + funnel.sample_delay(len(peers), p.decay_fast_share, p.decay_fast_hours, p.decay_slow_hours,
-                                       self.rng)
+        when = t + 1 + funnel.sample_delay(len(peers), p.decay_fast_share, p.decay_fast_hours, p.decay_slow_hours,
+                                           self.rng)  # from the next hour, as any share
         keep = when < self.hours
         k, peers, when = k[keep], peers[keep], when[keep]
         self.cascade_roots.append(root)

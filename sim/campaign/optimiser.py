@@ -32,7 +32,9 @@ import numpy as np
 
 from sim.campaign import outreach
 from sim.campaign.luck import pilot_seeds
-from sim.campaign.strategies import FIXED_POLICIES, contact_cost, expected_account_cost, make_roster, rank
+from sim.campaign.pricing import contact_cost, expected_account_cost
+from sim.campaign.ranking import FIXED_POLICIES, rank
+from sim.campaign.roster import make_roster
 
 _CACHE: dict = {}
 OBJECTIVE_METRIC = {"conversions": "conversions", "reach": "reach", "engagements": "engagements", "roi": "roi"}
@@ -57,7 +59,7 @@ def objective_value(metrics: list[dict], objective: str) -> float:
 def optimise(pop, sc, name: str, phase, money: float, already, luck, simulate) -> tuple[np.ndarray, int, dict]:
     """Plan one phase of strategy ``name``: (offer order, roster size, report).
 
-    ``phase`` is a :class:`sim.campaign.strategies.Phase`; ``already`` the accounts hired in
+    ``phase`` is a :class:`sim.campaign.hiring.Phase`; ``already`` the accounts hired in
     earlier phases (their audiences count as reached). The report lists the greedy
     steps (account, tier, followers, cost, pilot outcome, fresh audience share,
     estimated marginal gain, gain per dollar) and every plan compared with its

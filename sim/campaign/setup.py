@@ -22,8 +22,10 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.campaign.luck import Luck, market_seed
-from sim.campaign.strategies import Roster, build_roster
-from sim.world.population import Population, build_population
+from sim.campaign.hiring import build_roster
+from sim.campaign.roster import Roster
+from sim.world.population import Population
+from sim.world import build_population
 
 Simulate = Callable[[Roster, list], list]
 

@@ -416,3 +416,49 @@ def _toml_value(v) -> str:
     if isinstance(v, float):
         return repr(v)
     return str(v)
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """A resolved scenario as commented TOML that loads back to the same scenario.
+
+    What the app saves: every field with its value and meaning; table names that are not
+    bare TOML keys (a strategy called ``"big one"``) are quoted.
+
+    Examples
+    --------
+    >>> s = with_fields(default_scenario(), {"brand.budget": 20000, "strategies.big one": {"kind": "mixed"}})
+    >>> load_scenario_text(scenario_toml(s)) == s
+    True
+    """
+    lines = [f"# influsim scenario {scenario.name!r}, saved with every field; load it with `influsim run FILE`.", ""]
+    _saved_table(lines, scenario, [])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _toml_key(key: str) -> str:
+    """A bare TOML key when it can be one, else a quoted one."""
+    bare = key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key)
+    return key if bare else json.dumps(key)
+
+
+def _saved_table(lines: list, model: BaseModel, path: list) -> None:
+    """Like :func:`_toml_table`, with quoted keys, for any scenario."""
+    scalars, nested = [], []
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        is_table = isinstance(value, BaseModel) or (isinstance(value, dict) and name != "ids")
+        (nested if is_table else scalars).append((name, info, value))
+    if path:
+        lines.append(f"[{'.'.join(path)}]")
+    lines.extend(f"{_toml_key(name)} = {_toml_value(value)}  # {_field_comment(info)}" for name, info, value in scalars)
+    lines.append("")
+    for name, info, value in nested:
+        if isinstance(value, BaseModel):
+            _saved_table(lines, value, path + [name])
+        elif value and all(isinstance(v, BaseModel) for v in value.values()):
+            for key, sub in value.items():
+                _saved_table(lines, sub, path + [name, _toml_key(key)])
+        else:
+            lines.append(f"[{'.'.join(path + [name])}]")
+            lines.extend(f"{_toml_key(key)} = {_toml_value(v)}" for key, v in value.items())
+            lines.append("")

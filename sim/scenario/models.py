@@ -163,6 +163,8 @@ class Strategy(Section):
                        "parameters.ambassador_posts_factor; gifted: parameters.gifted_posts)", ge=0, le=1000)
     outreach: Bool = field(True, "send offers that creators may refuse, replacing refusals from the ranked list "
                            "(false: every offer is accepted, e.g. deals already agreed)")
+    equal_spend: Bool = field(False, "macro: spend the budget: buy more posts from the hired account (as a package, "
+                              "up to 100) instead of leaving the money unspent, so strategies compare at equal spend")
     pilot_seeds: Int = field(3, "optimiser: replicate seeds of the pilot simulations", ge=1, le=100)
     pilot_candidates: Int = field(40, "optimiser: accounts simulated on their own before the greedy choice",
                                   ge=1, le=10_000)
@@ -173,9 +175,11 @@ class Run(Section):
 
     replicates: Int = field(10, "Monte Carlo replicates per strategy", ge=1, le=1_000_000)
     seed: Int = field(42, "root seed; replicate seeds are spawned from it", ge=0, le=2**63 - 1)
-    market: Market = field("fixed", "'per_replicate': every replicate draws its own market (people, peer graph, "
+    market: Market = field("per_replicate", "'per_replicate': every replicate draws its own market (people, peer graph, "
                            "creators, audiences), so intervals include which market; 'fixed': one market for all "
-                           "replicates (campaign luck alone; always so with a graph file)")
+                           "replicates (campaign luck alone)")
+    baseline: Str = field("", "the strategy every other is compared with (paired differences and verdicts); "
+                          "empty = the first strategy")
 
 
 DEFAULT_STRATEGIES = {
@@ -243,6 +247,9 @@ class Scenario(Section):
             raise _cross("population.graph.path", "generator 'file' needs a path")
         if graph.mean_degree >= self.population.size:
             raise _cross("population.graph.mean_degree", "must be smaller than population.size")
+        if self.run.baseline and self.run.baseline not in self.strategies:
+            raise _cross("run.baseline", f"{self.run.baseline!r} is not a strategy of the scenario "
+                                         f"(strategies: {', '.join(self.strategies)})")
         for name, strategy in self.strategies.items():
             if not name.strip():
                 raise _cross("strategies", "strategy names must not be empty")

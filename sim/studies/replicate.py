@@ -15,7 +15,7 @@ Examples
 >>> seed = replicate_seeds(scenario.run.seed, 1)[0]
 >>> a = run_replicate(scenario, "macro", seed)
 >>> b = run_replicate(scenario, "macro", seed)
->>> a.metrics == b.metrics, a.metrics["hired"]
+>>> a.metrics["roi"] == b.metrics["roi"], a.metrics["hired"]
 (True, 1.0)
 """
 

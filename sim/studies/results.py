@@ -1,4 +1,32 @@
-"""Results: Monte Carlo summaries with 95% intervals, and the CSV/JSON files of a run."""
+"""Results: Monte Carlo summaries with 95% intervals, and the CSV/JSON files of a run.
+
+``summary.csv`` (:func:`write_summary_csv`) is long: one row per strategy and quantity,
+columns ``strategy, metric, mean, ci_low, ci_high, n``. ``mean`` is the mean over the
+strategy's replicates, ``ci_low``/``ci_high`` its 95% interval (expanded percentile
+bootstrap, :func:`sim.studies.compare.interval`; never below zero for counts and money
+spent; ``nan`` with fewer than two replicates), ``n`` the replicates with a
+finite value. The quantities (``metric``):
+
+- every metric of :data:`METRICS`, among them the money of a campaign:
+  ``roi`` (return on gross profit, ``(margin x revenue - cost) / cost``),
+  ``roi_ex_staff`` (the same without staff time), ``roas`` (``revenue / cost``),
+  ``spend`` (all costs, staff time included; = ``cost``), ``staff_cost`` (the staff-time
+  line of spend), ``budget``, ``unspent`` (``budget - spend``; negative when over budget),
+  ``hired`` (creators hired);
+- ``no_hire_replicates``: the number of replicates in which nobody accepted an offer
+  (``mean`` is the count, ``n`` the replicates; no interval);
+- ``ran_out_replicates``: the number of replicates in which candidates ran out before
+  the roster was full (as above);
+- for every strategy but the baseline (the first strategy, or a named one):
+  ``{metric}_diff`` for the key metrics (:data:`sim.studies.compare.KEY_METRICS`), the
+  mean paired difference ``strategy - baseline`` over replicates (which share their
+  market and luck) with its 95% interval, and ``{metric}_wins``, the share of those
+  replicates in which the strategy does better (no interval; lower is better for spend
+  and cost per acquisition).
+
+``runs.csv`` (:func:`write_runs_csv`) has one row per strategy and replicate, one column
+per metric of :data:`METRICS`.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +40,20 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from sim.studies import compare
+
 METRICS = ("impressions", "reach", "earned_reach", "likes", "comments", "shares", "engagements",
            "engaged_people", "engagement_rate", "engagement_rate_impressions", "conversions", "conversion_rate",
            "revenue", "cost", "roi", "cost_per_engagement", "cost_per_acquisition", "cpm", "influencers",
-           "followers")
+           "followers", "gross_profit", "spend", "staff_cost", "budget", "unspent", "roi_ex_staff", "roas", "hired")
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float, int]:
     """Mean and Student-t confidence interval of the mean over replicates (NaNs dropped).
 
-    With one value the interval is that value; with none, all NaN.
+    With one value the interval is that value; with none, all NaN. Kept for its callers
+    (sweeps, experiments); run summaries use :func:`sim.studies.compare.interval`, whose
+    intervals suit counts and give none for a single replicate.
 
     Examples
     --------
@@ -41,14 +73,41 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float, int]:
     return m, m - half, m + half, n
 
 
-def summarize(results) -> list[dict]:
-    """One row per strategy and metric: ``strategy, metric, mean, ci_low, ci_high, n``."""
+def summarize(results, baseline: str | None = None) -> list[dict]:
+    """Rows ``strategy, metric, mean, ci_low, ci_high, n`` of ``summary.csv`` (see the module docstring).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy=s, replicate=i, metrics={"roi": v + i, "spend": 10.0, "hired": float(i)},
+    ...         outreach={"filled": True}) for s, v in (("a", 0.0), ("b", 1.0)) for i in range(3)]
+    >>> rows = {(r["strategy"], r["metric"]): r for r in summarize(rs)}
+    >>> rows[("a", "roi")]["mean"], rows[("a", "no_hire_replicates")]["mean"], rows[("b", "roi_diff")]["mean"]
+    (1.0, 1.0, 1.0)
+    >>> ("a", "roi_diff") in rows, rows[("b", "roi_wins")]["mean"]
+    (False, 1.0)
+    """
     rows = []
-    for name in dict.fromkeys(r.strategy for r in results):
-        runs = [r for r in results if r.strategy == name]
+    names = compare.strategies_of(results)
+    base = compare.baseline_of(results, baseline) if names else None
+    money = {row["strategy"]: row for row in compare.spend_table(results)}
+    comparisons = compare.compare(results, base) if len(names) > 1 else []
+    nan = math.nan
+    for name in names:
+        runs = compare.runs_of(results, name)
         for metric in METRICS:
-            m, lo, hi, n = mean_ci([r.metrics[metric] for r in runs])
-            rows.append({"strategy": name, "metric": metric, "mean": m, "ci_low": lo, "ci_high": hi, "n": n})
+            iv = compare.metric_interval(metric, compare.values(results, name, metric))
+            rows.append({"strategy": name, "metric": metric, "mean": iv.mean, "ci_low": iv.low, "ci_high": iv.high,
+                         "n": iv.n})
+        for key in ("no_hire_replicates", "ran_out_replicates"):
+            rows.append({"strategy": name, "metric": key, "mean": float(money[name][key]), "ci_low": nan,
+                         "ci_high": nan, "n": len(runs)})
+        if name != base:
+            for c in (c for c in comparisons if c.strategy == name):
+                rows.append({"strategy": name, "metric": f"{c.metric}_diff", "mean": c.diff.mean,
+                             "ci_low": c.diff.low, "ci_high": c.diff.high, "n": c.n})
+                rows.append({"strategy": name, "metric": f"{c.metric}_wins", "mean": c.win_share, "ci_low": nan,
+                             "ci_high": nan, "n": c.n})
     return rows
 
 
@@ -65,6 +124,7 @@ def series_band(results, strategy: str, name: str) -> tuple[np.ndarray, np.ndarr
 
 
 def write_summary_csv(rows: list[dict], path: Path) -> None:
+    """Write :func:`summarize`'s rows as ``summary.csv`` (columns: see the module docstring)."""
     with open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["strategy", "metric", "mean", "ci_low", "ci_high", "n"])
         w.writeheader()
@@ -78,7 +138,7 @@ def write_runs_csv(results, path: Path) -> None:
         w = csv.writer(fh)
         w.writerow(["strategy", "replicate", *METRICS])
         for r in results:
-            w.writerow([r.strategy, r.replicate, *(_fmt(r.metrics[m]) for m in METRICS)])
+            w.writerow([r.strategy, r.replicate, *(_fmt(r.metrics.get(m, math.nan)) for m in METRICS)])
 
 
 def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:

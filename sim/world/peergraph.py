@@ -6,12 +6,17 @@ user-facing interface: a user's graph goes in through :meth:`PeerGraph.from_netw
 or :func:`read_graph`, and :meth:`PeerGraph.to_networkx` gives one back.
 
 Internally the generators work on *canonical edge keys* ``u * n + v`` with
-``u < v``, kept sorted and unique; the CSR arrays are built from them once.
+``u < v``, kept sorted and unique; the CSR arrays are built from them once, in place.
+Weighted draws use Walker alias tables; big arrays are processed in fixed-size chunks,
+each with its own random stream, over threads (numpy releases the GIL), so a graph is
+the same whatever the number of threads (``$INFLUSIM_THREADS``, default: the cores).
 """
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -142,7 +147,7 @@ class PeerGraph:
             raise ValueError("src and dst must have the same length")
         if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
             raise ValueError(f"node ids must lie in 0..{n - 1}")
-        return _csr_from_keys(_unique(_canonical_keys(src, dst, n)), n)
+        return _csr_from_keys(_sorted_keys(_canonical_keys(src, dst, n), n), n)
 
     @classmethod
     def from_networkx(cls, G: nx.Graph) -> tuple["PeerGraph", list]:
@@ -193,46 +198,342 @@ class PeerGraph:
             return cls(data["indptr"], data["indices"])
 
 
+# --- threads ----------------------------------------------------------------------------
+#
+# The builders work on fixed-size chunks, each with a random stream of its own derived from
+# the caller's generator and the chunk's index, so that the result is the same whatever
+# the number of threads. numpy releases the GIL inside its loops, random fills and sorts,
+# so threads over chunks run in parallel.
+
+CHUNK = 1 << 20  # people per chunk
+_EDGE_CHUNK = 1 << 18  # edges (or closures) drawn per chunk: the arrays of one stay in cache
+_BLOCK = 1 << 20  # keys per block of the passes over sorted keys
+
+
+def threads() -> int:
+    """Threads the world builders use: ``$INFLUSIM_THREADS``, else the cores this process may use.
+
+    Examples
+    --------
+    >>> threads() >= 1
+    True
+    """
+    env = os.environ.get("INFLUSIM_THREADS", "").strip()
+    if env:
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def parallel_map(fn, items, workers: int | None = None) -> list:
+    """``[fn(x) for x in items]``, over threads; results in the order of ``items``.
+
+    Examples
+    --------
+    >>> parallel_map(lambda x: x * x, range(5))
+    [0, 1, 4, 9, 16]
+    """
+    items = list(items)
+    workers = min(threads() if workers is None else workers, len(items))
+    if workers <= 1:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(fn, items))
+
+
+def chunk_bounds(n: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
+    """``(start, stop)`` of the fixed-size chunks of ``range(n)``.
+
+    Examples
+    --------
+    >>> chunk_bounds(5, 2)
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    return [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
+
+
+def spawn_generators(rng: np.random.Generator, count: int) -> list[np.random.Generator]:
+    """``count`` independent generators derived from one draw of ``rng`` (one per chunk).
+
+    Examples
+    --------
+    >>> a = [g.random() for g in spawn_generators(np.random.default_rng(1), 3)]
+    >>> b = [g.random() for g in spawn_generators(np.random.default_rng(1), 3)]
+    >>> a == b, len(set(a))
+    (True, 3)
+    """
+    root = np.random.SeedSequence([int(x) for x in rng.integers(0, 2**63, size=2)])
+    return [np.random.default_rng(s) for s in root.spawn(count)]
+
+
+# --- sorted int64 keys -------------------------------------------------------------------
+#
+# Canonical keys ``u * n + v`` (u < v) are sorted by value range: split by pivots into one
+# bucket per thread (every key of a bucket below every key of the next), each bucket
+# sorted on its own thread, then laid end to end. The pivots follow the law of the
+# smaller (or, reversed, the larger) of two random ends, so buckets come out about equal.
+# The result does not depend on the number of buckets.
+
+
+def _pivots(n: int, parts: int, larger: bool = False) -> np.ndarray:
+    b = np.arange(1, parts) / parts
+    x = np.sqrt(b) if larger else 1.0 - np.sqrt(1.0 - b)
+    return np.unique(np.floor(x * n).astype(np.int64) * n)
+
+
+def _split(keys: np.ndarray, pivots: np.ndarray) -> list[np.ndarray]:
+    if not len(pivots):
+        return [keys]
+    if len(pivots) == 1:
+        low = keys < pivots[0]
+        return [keys[low], keys[~low]]
+    which = np.searchsorted(pivots, keys, side="right")
+    return [keys[which == b] for b in range(len(pivots) + 1)]
+
+
+def _sort_buckets(buckets: list[list[np.ndarray]], unique: bool) -> np.ndarray:
+    """Sorted (and, with ``unique``, deduplicated) keys of buckets given as lists of pieces."""
+
+    def one(pieces):
+        pieces = [p for p in pieces if len(p)]
+        if not pieces:
+            return np.zeros(0, np.int64)
+        p = pieces[0].copy() if len(pieces) == 1 else np.concatenate(pieces)
+        p.sort()
+        if unique and len(p) > 1:
+            keep = np.empty(len(p), bool)
+            keep[0] = True
+            np.not_equal(p[1:], p[:-1], out=keep[1:])
+            p = p[keep]
+        return p
+
+    parts = parallel_map(one, buckets)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _sorted_keys(pieces, n: int, unique: bool = True, larger: bool = False) -> np.ndarray:
+    """Sorted (unique) keys of the int64 arrays ``pieces``, sorted in parallel by value range."""
+    pieces = [pieces] if isinstance(pieces, np.ndarray) else list(pieces)
+    total = sum(len(p) for p in pieces)
+    parts = threads() if total >= 1 << 21 else 1
+    pivots = _pivots(n, parts, larger)
+    split = parallel_map(lambda p: _split(p, pivots), pieces)
+    return _sort_buckets([[s[b] for s in split] for b in range(len(pivots) + 1)], unique)
+
+
+def _is_in(keys, new):
+    """Which of ``new`` occur in the sorted ``keys`` (in parallel blocks of ``new``)."""
+    out = np.zeros(len(new), dtype=bool)
+    if not len(keys) or not len(new):
+        return out
+
+    def one(b):
+        at = np.searchsorted(keys, new[b[0] : b[1]])
+        np.minimum(at, len(keys) - 1, out=at)
+        np.equal(keys[at], new[b[0] : b[1]], out=out[b[0] : b[1]])
+
+    parallel_map(one, chunk_bounds(len(new), _BLOCK))
+    return out
+
+
+def _insert_sorted(keys, new):
+    """Sorted union of the sorted ``keys`` and the sorted ``new``, none of which is in ``keys``."""
+    if not len(new):
+        return keys
+    dest = np.empty(len(new), np.int64)
+
+    def one(b):
+        at = np.searchsorted(keys, new[b[0] : b[1]])
+        at += np.arange(b[0], b[1])
+        dest[b[0] : b[1]] = at
+
+    parallel_map(one, chunk_bounds(len(new), _BLOCK))
+    out = np.empty(len(keys) + len(new), np.int64)
+    old = np.ones(len(out), bool)
+    old[dest] = False
+    out[dest] = new
+    out[old] = keys
+    return out
+
+
+def _reversed(keys: np.ndarray, n: int) -> np.ndarray:
+    """The keys ``v * n + u`` of the edges ``u * n + v``, sorted (each row's lower neighbours)."""
+
+    def one(b):
+        k = keys[b[0] : b[1]]
+        u = k // n
+        r = k - u * n
+        r *= n
+        r += u
+        return r
+
+    return _sorted_keys(parallel_map(one, chunk_bounds(len(keys), _BLOCK)), n, unique=False, larger=True)
+
+
+def _row_counts(keys: np.ndarray, n: int) -> np.ndarray:
+    """Keys per row (``keys // n``) of sorted keys, by block (a block spans a few rows)."""
+    counts = np.zeros(n, np.int64)
+
+    def one(b):
+        q = keys[b[0] : b[1]] // n
+        first = int(q[0])
+        return first, np.bincount(q - first)
+
+    for first, c in parallel_map(one, chunk_bounds(len(keys), _BLOCK)):
+        counts[first : first + len(c)] += c
+    return counts
+
+
 # --- internals on canonical edge keys --------------------------------------------------
 
 
 def _canonical_keys(src, dst, n):
     """Keys ``min * n + max`` of the non-loop edges (unsorted, may repeat)."""
-    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
-    keep = lo != hi
-    return lo[keep] * n + hi[keep]
+    lo = np.minimum(src, dst).astype(np.int64, copy=False)
+    hi = np.maximum(src, dst)
+    loops = lo == hi
+    lo *= n
+    lo += hi
+    return lo[~loops] if loops.any() else lo
+
+
+class _Edges:
+    """An undirected edge set as two sorted key arrays: ``up`` (``u * n + v``, u < v, each row's
+    upper neighbours) and ``down`` (``v * n + u``, each row's lower neighbours), with the
+    neighbours of each row: row ``r`` lists ``down``'s then ``up``'s, both in order."""
+
+    def __init__(self, up: np.ndarray, n: int, down: np.ndarray | None = None):
+        self.n, self.up = n, up
+        self.down = _reversed(up, n) if down is None else down
+        self.up_count = _row_counts(self.up, n)
+        self.down_count = _row_counts(self.down, n)
+
+    def __len__(self) -> int:
+        return len(self.up)
+
+    def add(self, new: np.ndarray) -> None:
+        """Add sorted unique keys, none of them present."""
+        if not len(new):
+            return
+        down = _reversed(new, self.n)
+        self.up_count += _row_counts(new, self.n)
+        self.down_count += _row_counts(down, self.n)
+        self.up = _insert_sorted(self.up, new)
+        self.down = _insert_sorted(self.down, down)
+
+    def csr(self) -> PeerGraph:
+        """CSR arrays, written in place: each row's lower then upper neighbours."""
+        n = self.n
+        indptr = np.zeros(n + 1, np.int64)
+        np.cumsum(self.down_count + self.up_count, out=indptr[1:])
+        indices = np.empty(2 * len(self.up), np.int32)
+        for keys, counts, before in ((self.down, self.down_count, None), (self.up, self.up_count, self.down_count)):
+            first = np.cumsum(counts)
+            first -= counts
+            offset = indptr[:-1] - first
+            if before is not None:
+                offset += before
+            del first
+
+            def one(b, keys=keys, offset=offset):
+                q = keys[b[0] : b[1]] // n
+                dest = offset[q]
+                dest += np.arange(b[0], b[1])
+                indices[dest] = keys[b[0] : b[1]] - q * n
+
+            parallel_map(one, chunk_bounds(len(keys), _BLOCK))
+        return PeerGraph(indptr, indices)
 
 
 def _csr_from_keys(keys, n) -> PeerGraph:
     """CSR from sorted unique canonical keys."""
-    u, v = np.divmod(keys, n)
-    lower = np.sort(v * n + u)  # the reverse direction, sorted by its own row
-    del u, v  # at a million nodes every int64 copy of the edges is 80 MB
-    # Two sorted runs: the stable sort (timsort for int64) merges them in linear time.
-    both = np.sort(np.concatenate([keys, lower]), kind="stable")
-    del lower
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(both // n, minlength=n), out=indptr[1:])
-    return PeerGraph(indptr, (both % n).astype(np.int32))
+    return _Edges(keys, n).csr()
 
 
-def _unique(a):
-    """Sorted unique values (plain sort; np.unique's hash path is slower on int64 here)."""
-    a = np.sort(a)
-    return a[np.concatenate([[True], a[1:] != a[:-1]])] if len(a) else a
+def _niche_codes(niche) -> tuple[np.ndarray, np.ndarray]:
+    """(code 0..k-1 of each person's niche, members of each niche); small ints skip a sort."""
+    niche = np.asarray(niche).ravel()
+    if niche.dtype.kind in "iub" and len(niche) and niche.min() >= 0 and niche.max() < 1 << 16:
+        present = np.bincount(niche) > 0
+        lut = (np.cumsum(present) - 1).astype(np.int16)
+        code = lut[niche]
+    else:
+        _, code = np.unique(niche, return_inverse=True)
+        code = code.astype(np.int16 if code.max(initial=0) < 1 << 15 else np.int32)
+    return code, np.bincount(code)
 
 
-def _is_in(keys, new):
-    """Which of ``new`` occur in the sorted ``keys``."""
-    if not len(keys):
-        return np.zeros(len(new), dtype=bool)
-    return keys[np.minimum(np.searchsorted(keys, new), len(keys) - 1)] == new
+# --- weighted sampling: Walker's alias method -------------------------------------------
 
 
-def _merge_keys(keys, new):
-    """Add canonical keys ``new`` to the sorted unique ``keys``."""
-    new = _unique(new)
-    return np.sort(np.concatenate([keys, new[~_is_in(keys, new)]]), kind="stable")
+def alias_cells(w, persons=None) -> np.ndarray:
+    """Walker alias table of weights ``w``: one ``(2,)`` uint64 row per cell.
+
+    Row ``i``: ``persons[i] << 32 | persons[alias[i]]`` and the threshold
+    ``round(prob[i] * 2**31)``. A draw picks a cell uniformly and keeps its own person
+    when a second uniform falls below ``prob``, else takes the alias: one memory access
+    per draw, exact probabilities ``w / w.sum()``. Built without a loop (Vose's pairing
+    of small and large cells, written with cumulative sums: small cell ``t`` takes its
+    deficit from the first large cell whose cumulative surplus reaches the smalls'
+    cumulative deficit before ``t``; a large cell that runs out becomes small and takes
+    its own deficit from the next large one).
+
+    Examples
+    --------
+    >>> cells = alias_cells(np.array([2.0, 3.0, 5.0, 0.0]))
+    >>> u = np.random.default_rng(0).random(400_000)
+    >>> counts = np.bincount(alias_draw(cells, u), minlength=4) / len(u)
+    >>> np.round(counts, 2).tolist()
+    [0.2, 0.3, 0.5, 0.0]
+    """
+    w = np.asarray(w, dtype=np.float64)
+    n = len(w)
+    q = w * (n / w.sum())
+    small = np.flatnonzero(q < 1.0)
+    large = np.flatnonzero(q >= 1.0)
+    prob = np.minimum(q, 1.0)
+    alias = np.arange(n, dtype=np.int64)
+    if len(small) and len(large):
+        deficit = 1.0 - q[small]
+        done = np.cumsum(deficit)  # deficit of the smalls up to and including each
+        before = done - deficit
+        surplus = np.cumsum(q[large] - 1.0)
+        del deficit, q
+        donor = np.searchsorted(surplus, before, side="left")
+        alias[small] = large[np.minimum(donor, len(large) - 1)]
+        del donor, before
+        # a large cell that runs out: at the first small whose cumulative deficit passes its surplus
+        t = np.searchsorted(done, surplus[:-1], side="right")
+        out = t < len(small)
+        big = large[:-1][out]
+        prob[big] = np.clip(1.0 - (done[t[out]] - surplus[:-1][out]), 0.0, 1.0)
+        alias[big] = large[1:][out]
+    cells = np.empty((n, 2), np.uint64)
+    own = np.arange(n, dtype=np.uint64) if persons is None else np.asarray(persons).astype(np.uint64)
+    np.left_shift(own, np.uint64(32), out=cells[:, 0])
+    cells[:, 0] |= own[alias]
+    cells[:, 1] = np.rint(prob * 2.0**31).astype(np.uint64)
+    return cells
+
+
+def alias_draw(cells, u, start=0, size=None) -> np.ndarray:
+    """Persons drawn from alias cells ``start .. start + size - 1`` by uniforms ``u`` (int64).
+
+    ``start`` and ``size`` may be arrays (one block of cells per draw).
+    """
+    size = len(cells) if size is None else size
+    x = u * size
+    cell = x.astype(np.int64)
+    np.minimum(cell, np.asarray(size) - 1, out=cell)  # u * size may round up to size
+    x -= cell
+    x *= 2.0**31
+    cell += start
+    row = np.take(cells, cell, axis=0)  # (much faster than cells[cell] for rows)
+    keep = x.astype(np.uint64) < row[:, 1]
+    pair = row[:, 0]
+    return np.where(keep, pair >> np.uint64(32), pair & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
 
 # --- generators -------------------------------------------------------------------------
@@ -256,8 +557,14 @@ def homophilous_graph(
     within the first's niche with probability ``homophily``, otherwise over everyone.
     The remaining fraction ``clustering`` closes triads: pick a person, connect two of
     their random neighbours. Closures are thinned by niche agreement so that they keep
-    the same-niche share of the random edges. Duplicate edges are dropped and topped up,
-    so the realised mean degree is close to ``mean_degree``.
+    the same-niche share of the random edges, and a uniformly random subset of the new
+    ones is kept to fill the budget. Duplicate edges are dropped and topped up, so the
+    realised mean degree is close to ``mean_degree``.
+
+    Performance: weight-proportional draws use Walker alias tables (one memory access
+    per draw); edges are drawn, deduplicated and turned into CSR in fixed-size chunks,
+    each with a random stream of its own, over threads (:func:`threads`); the result
+    does not depend on the number of threads.
 
     Parameters
     ----------
@@ -288,7 +595,7 @@ def homophilous_graph(
     (5000, 10)
     """
     rng = np.random.default_rng(rng)
-    _, code = np.unique(np.asarray(niche).ravel(), return_inverse=True)
+    code, members = _niche_codes(niche)
     n = len(code)
     if n < 2:
         raise ValueError("need at least 2 people")
@@ -302,78 +609,150 @@ def homophilous_graph(
         raise ValueError("degree_exponent must be > 1")
 
     # Chung-Lu weights; the cap keeps hub pair probabilities below 1 (fewer duplicates).
-    w = 1.0 + rng.pareto(degree_exponent - 1.0, size=n)
+    w = np.empty(n)
+
+    def pareto(job):
+        (lo, hi), g = job
+        w[lo:hi] = g.pareto(degree_exponent - 1.0, size=hi - lo)
+        w[lo:hi] += 1.0
+
+    bounds = chunk_bounds(n)
+    parallel_map(pareto, zip(bounds, spawn_generators(rng, len(bounds))))
     for _ in range(20):  # rescale and cap until the mean settles (one pass for light tails)
-        w = np.minimum(w * (mean_degree / w.mean()), np.sqrt(n * mean_degree))
+        w *= mean_degree / w.mean()
+        np.minimum(w, np.sqrt(n * mean_degree), out=w)
         if w.mean() > 0.999 * mean_degree:
             break
 
-    # One cumulative weight over people sorted by niche serves both global and
-    # within-niche draws: a niche is a contiguous slice of it.
-    order = np.argsort(code, kind="stable")
-    cw = np.cumsum(w[order])
-    members = np.bincount(code)
+    # Alias tables: one over everyone, and one per niche laid out niche after niche.
     end = np.cumsum(members)
     start = end - members
-    cw0 = np.concatenate([[0.0], cw])
-    base, total = cw0[start], cw0[end] - cw0[start]
+    within = np.empty((n, 2), np.uint64)
 
-    def draw(size, lo, span, hi):
-        idx = np.searchsorted(cw, lo + rng.random(size) * span, side="right")
-        return order[np.minimum(idx, hi - 1)]  # guard against float round-off at the top
+    def table(k):
+        if k < 0:
+            return alias_cells(w)
+        people = np.flatnonzero(code == k)
+        within[start[k] : end[k]] = alias_cells(w[people], people)
 
-    def random_edges(size):
-        a = draw(size, 0.0, cw[-1], n)
-        # A niche of one has no peers to match: those draws go to everyone.
-        local = (rng.random(size) < homophily) & (members[code[a]] > 1)
-        k = code[a[local]]
-        b = draw(size, 0.0, cw[-1], n)
-        b[local] = draw(len(k), base[k], total[k], end[k])
-        return _canonical_keys(a, b, n)
+    everyone = parallel_map(table, range(-1, len(members)))[0]
+    del w
+    matchable = members > 1  # a niche of one has no peers to match: those draws go to everyone
 
-    def top_up(keys, target):
-        for _ in range(8):  # a round only has the last round's few duplicates to replace
-            missing = target - len(keys)
-            if missing <= 0:
-                break
-            keys = _merge_keys(keys, random_edges(missing))
-        return keys
+    def random_edges(total):
+        """Canonical keys of ``total`` random edges (loops dropped), in chunks."""
+        sizes = [hi - lo for lo, hi in chunk_bounds(total, _EDGE_CHUNK)]
 
-    def close_triads(keys, count):
-        g = _csr_from_keys(keys, n)
+        def one(job):
+            size, g = job
+            a = alias_draw(everyone, g.random(size))
+            k = code[a]
+            local = g.random(size, dtype=np.float32) < homophily
+            local &= matchable[k]
+            k = k[local]
+            b = np.empty(size, np.int64)
+            b[~local] = alias_draw(everyone, g.random(size - len(k)))
+            b[local] = alias_draw(within, g.random(len(k)), start[k], members[k])
+            return _canonical_keys(a, b, n)
+
+        return parallel_map(one, zip(sizes, spawn_generators(rng, len(sizes))))
+
+    def fresh(keys, pieces):
+        """Sorted unique keys of ``pieces`` that are not in the sorted ``keys``."""
+        new = _sorted_keys(pieces, n)
+        return new[~_is_in(keys, new)]
+
+    def close_triads(edges, count):
+        g = edges.csr()
         deg = g.degree()
         centres = np.flatnonzero(deg >= 2)
         if not len(centres):
-            return keys
-        size = 2 * count  # oversample: repeats and thinning discard some
-        c = centres[rng.integers(len(centres), size=size)]
-        d = deg[c]
-        ia = rng.integers(d)
-        ib = (ia + 1 + rng.integers(d - 1)) % d  # a different neighbour
-        a, b = g.indices[g.indptr[c] + ia], g.indices[g.indptr[c] + ib]
-        new = _canonical_keys(a.astype(np.int64), b.astype(np.int64), n)
-        new = new[~_is_in(keys, new)]
-        # Drop repeats but keep draw order, so that truncating does not favour low ids.
-        first = np.argsort(new, kind="stable")
-        new = new[np.sort(first[np.diff(new[first], prepend=-1) != 0])]
-        # Two neighbours of one person share a niche less often than edges do: thin
-        # the closures (accept in proportion to target / drawn share) so that their
+            return np.zeros(0, np.int64)
+        # Oversample (repeats, closed triads and thinning discard some). Each centre is
+        # picked a Poisson number of times: uniform centres, taken in id order so that
+        # neighbour lists are read in order (the subset kept below is uniform, so the
+        # order favours nobody).
+        rate = _TRIAD_OVERSAMPLING * count / len(centres)
+        parts = chunk_bounds(len(centres), max(1024, int(_EDGE_CHUNK / rate)))
+
+        def one(job):
+            (lo, hi), gen = job
+            c = np.repeat(centres[lo:hi], gen.poisson(rate, hi - lo))
+            d = deg[c]
+            ia = (gen.random(len(c)) * d).astype(np.int64)
+            np.minimum(ia, d - 1, out=ia)
+            step = (gen.random(len(c)) * (d - 1)).astype(np.int64)
+            np.minimum(step, d - 2, out=step)
+            ib = ia + 1 + step  # a different neighbour
+            ib %= d
+            ptr = g.indptr[c]
+            return _canonical_keys(g.indices[ptr + ia], g.indices[ptr + ib], n)
+
+        new = fresh(edges.up, parallel_map(one, zip(parts, spawn_generators(rng, len(parts)))))
+        del g, deg, centres
+        # Two neighbours of one person share a niche less often than edges do: thin the
+        # closures (accept in proportion to target / drawn share) so that their
         # same-niche share matches that of the edges so far.
-        target = np.mean(code[np.repeat(np.arange(n), deg)] == code[g.indices])
-        same = code[new // n] == code[new % n]
+        target = _same_share(edges.up, code, n)
+        same = _same_niche(new, code, n)
         r = same.mean() if len(new) else 0.0
         w_same = target / r if r > 0 else 0.0
         w_cross = (1 - target) / (1 - r) if r < 1 else 0.0
         accept = np.where(same, w_same, w_cross) / max(w_same, w_cross, 1e-12)
-        return _merge_keys(keys, new[rng.random(len(new)) < accept][:count])
+        del same
+        new = new[rng.random(len(new)) < accept]
+        del accept
+        if len(new) > count:  # a uniformly random subset of `count`: Bernoulli, then exactly
+            keep = min(1.0, (count + 4.0 * np.sqrt(count) + 16.0) / len(new))
+            new = new[rng.random(len(new)) < keep]
+            if len(new) > count:
+                drop = np.zeros(len(new), bool)
+                drop[rng.choice(len(new), len(new) - count, replace=False)] = True
+                new = new[~drop]
+        return new
 
     budget = int(round(n * mean_degree / 2))
-    keys = top_up(np.empty(0, np.int64), budget - int(round(clustering * budget)))
-    for _ in range(3):  # later rounds, on the denser graph, fill what repeats left over
-        if len(keys) >= budget or clustering == 0:
+    target = budget - int(round(clustering * budget))
+    keys = _sorted_keys(random_edges(target), n)
+    for _ in range(8):  # a round only has the last round's few duplicates to replace
+        if len(keys) >= target:
             break
-        keys = close_triads(keys, budget - len(keys))
-    return _csr_from_keys(top_up(keys, budget), n)
+        keys = _insert_sorted(keys, fresh(keys, random_edges(target - len(keys))))
+    edges = _Edges(keys, n)
+    del keys
+    for _ in range(3):  # later rounds, on the denser graph, fill what repeats left over
+        if len(edges) >= budget or clustering == 0:
+            break
+        edges.add(close_triads(edges, budget - len(edges)))
+    for _ in range(8):
+        if len(edges) >= budget:
+            break
+        edges.add(fresh(edges.up, random_edges(budget - len(edges))))
+    return edges.csr()
+
+
+_TRIAD_OVERSAMPLING = 1.6  # closures drawn per closure needed (a later round makes up a shortfall)
+
+
+def _same_niche(keys, code, n) -> np.ndarray:
+    """Whether the two ends of each edge (canonical key) share a niche."""
+    out = np.empty(len(keys), bool)
+
+    def one(b):
+        q = keys[b[0] : b[1]] // n
+        np.equal(code[q], code[keys[b[0] : b[1]] - q * n], out=out[b[0] : b[1]])
+
+    parallel_map(one, chunk_bounds(len(keys), _BLOCK))
+    return out
+
+
+def _same_share(keys, code, n) -> float:
+    """Share of the edges (canonical keys) whose two ends share a niche."""
+    def one(b):
+        q = keys[b[0] : b[1]] // n
+        return int(np.count_nonzero(code[q] == code[keys[b[0] : b[1]] - q * n]))
+
+    return sum(parallel_map(one, chunk_bounds(len(keys), _BLOCK))) / max(len(keys), 1)
 
 
 _BA_CORE = 1000  # first nodes of barabasi_albert, added one by one (a few ms)

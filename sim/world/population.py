@@ -8,6 +8,7 @@ Examples
 --------
 >>> from sim.scenario import with_fields, default_scenario
 >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 500})
+>>> from sim.world import build_population
 >>> pop = build_population(sc, use_cache=False)
 >>> pop.n, pop.interests.shape[1]
 (2000, 9)
@@ -15,26 +16,33 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from scipy import special
 
+from sim.errors import ScenarioError
 from sim.world import creators as infl
-from sim.errors import GraphFileError, ScenarioError
-from sim.world.peergraph import PeerGraph, barabasi_albert, homophilous_graph, read_graph
-
-CACHE_VERSION = 3
+from sim.world.peergraph import (
+    PeerGraph,
+    barabasi_albert,
+    chunk_bounds,
+    homophilous_graph,
+    parallel_map,
+    read_graph,
+)
 
 
 @dataclass
 class Population:
-    """People (arrays indexed by person id), the peer graph and the candidate influencers."""
+    """People (arrays indexed by person id), the peer graph and the candidate influencers.
+
+    Memory: about 100 bytes a person at the default mean degree of 10 (interests 4 bytes
+    per niche, four float32 attributes, the CSR graph 8 bytes per person plus 4 per
+    peer); see :meth:`nbytes`. What is derived from the arrays (primary niche, strongest
+    interest, niche weights, audiences) is computed on first use and kept.
+    """
 
     interests: np.ndarray  # (n, K) float32, rows sum to 1
     susceptibility: np.ndarray  # (n,) float32
@@ -52,6 +60,8 @@ class Population:
     _audiences: dict = field(default_factory=dict, repr=False)
     _cdfs: dict = field(default_factory=dict, repr=False)
     _aligned: dict = field(default_factory=dict, repr=False)
+    _niche: np.ndarray | None = field(default=None, repr=False)
+    _top: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -59,13 +69,28 @@ class Population:
 
     @property
     def niche(self) -> np.ndarray:
-        """Each person's primary niche."""
-        return np.argmax(self.interests, axis=1)
+        """Each person's primary niche (int16; computed once)."""
+        if self._niche is None:
+            self._niche = primary_niche(self.interests)
+        return self._niche
+
+    def top_interest(self) -> np.ndarray:
+        """Each person's strongest interest (float32; computed once)."""
+        if self._top is None:
+            top = np.empty(self.n, np.float32)
+
+            def one(b):
+                np.max(self.interests[b[0] : b[1]], axis=1, out=top[b[0] : b[1]])
+
+            parallel_map(one, chunk_bounds(self.n))
+            self._top = top
+        return self._top
 
     def match(self, people, niche: int) -> np.ndarray:
         """Interest of ``people`` in ``niche`` relative to their strongest interest, in [0, 1]."""
-        rows = self.interests[people]
-        return rows[..., niche] / rows.max(axis=-1)
+        if not isinstance(people, slice):
+            people = np.asarray(people)
+        return self.interests[people, niche] / self.top_interest()[people]
 
     def audience_size(self, j: int) -> int:
         """Simulated followers of influencer ``j`` (real followers / represents)."""
@@ -97,11 +122,23 @@ class Population:
         return focus * by_niche[self.pool.niche[ids]] + (1 - focus) * mean
 
     def _niche_alignment(self, product_niche: int) -> tuple[np.ndarray, float]:
-        """(mean match to ``product_niche`` of people drawn by each niche's weights, population mean)."""
+        """(mean match to ``product_niche`` of people drawn by each niche's weights, population mean).
+
+        Summed over fixed chunks of people (in parallel, added in chunk order), so no
+        (n, K) float64 copy is made and the result does not depend on the threads.
+        """
         if product_niche not in self._aligned:
-            m = self.match(slice(None), product_niche).astype(np.float64)
-            w = self.interests.astype(np.float64) ** self.affinity_exponent  # (n, K)
-            self._aligned[product_niche] = ((w.T @ m) / w.sum(axis=0), float(m.mean()))
+            top = self.top_interest()
+
+            def one(b):
+                rows = self.interests[b[0] : b[1]]
+                m = (rows[:, product_niche] / top[b[0] : b[1]]).astype(np.float64)
+                w = rows.astype(np.float64) ** self.affinity_exponent
+                return w.T @ m, w.sum(axis=0), m.sum()
+
+            parts = parallel_map(one, chunk_bounds(self.n))
+            num, den, total = (sum(p[i] for p in parts) for i in range(3))
+            self._aligned[product_niche] = (num / den, float(total / self.n))
         return self._aligned[product_niche]
 
     def brand_fit(self, ids, product_niche: int) -> np.ndarray:
@@ -121,50 +158,145 @@ class Population:
         return int(sum(a.nbytes for a in arrays))
 
 
-def beta_mean(u, mean: float, concentration: float) -> np.ndarray:
-    """Beta quantiles of uniforms ``u`` for a given mean and concentration (a + b).
+def primary_niche(interests: np.ndarray) -> np.ndarray:
+    """Index of each row's largest interest (int16), over chunks of people in parallel.
+
+    Examples
+    --------
+    >>> primary_niche(np.array([[0.1, 0.9], [0.6, 0.4]], np.float32)).tolist()
+    [1, 0]
+    """
+    out = np.empty(len(interests), np.int16)
+
+    def one(b):
+        out[b[0] : b[1]] = np.argmax(interests[b[0] : b[1]], axis=1)
+
+    parallel_map(one, chunk_bounds(len(interests)))
+    return out
+
+
+_LOGIT_SPAN = 37.0  # uniforms of 53 bits lie within logit +-36.7
+_NODES = 1 << 14  # nodes of a quantile table
+_EXACT_BELOW = 1 << 16  # populations smaller than this get exact quantiles
+_TABLES: dict = {}  # (a, b) -> logit quantiles at the nodes, shared by every market of the process
+
+
+def _beta_table(a: float, b: float) -> np.ndarray:
+    """``logit(Q(expit(t)))`` of the Beta(a, b) quantile function ``Q`` at evenly spaced ``t``.
+
+    Both tails come from ``betaincinv`` of their own side (``1 - Q`` as the quantile of
+    Beta(b, a)), so neither loses precision; logit against logit is nearly straight in
+    both tails, which makes linear interpolation accurate (about 1e-7 absolute).
+    """
+    key = (float(a), float(b))
+    table = _TABLES.get(key)
+    if table is None:
+        t = np.linspace(-_LOGIT_SPAN, _LOGIT_SPAN, _NODES + 1)
+        with np.errstate(divide="ignore"):
+            y = np.log(special.betaincinv(a, b, special.expit(t))) - np.log(special.betaincinv(b, a, special.expit(-t)))
+        table = np.clip(y, -200.0, 200.0)  # expit(-200) is 0 in float32
+        if len(_TABLES) > 256:
+            _TABLES.clear()
+        _TABLES[key] = table
+    return table
+
+
+def beta_mean(u, mean: float, concentration: float, exact: bool | None = None) -> np.ndarray:
+    """Beta quantiles of uniforms ``u`` for a given mean and concentration (a + b), float32.
 
     Drawing by quantiles keeps each person's rank when a parameter changes, so a sweep
-    compares like with like.
+    compares like with like. With ``exact`` (default: fewer than 65,536 uniforms) the
+    quantiles come from ``scipy.special.betaincinv``; otherwise (two microseconds a person
+    is most of a million-person market's build) they are interpolated in a table of the
+    quantile function in logit space, built once per (a, b) and process and shared by
+    every market: within 1e-7 of exact, monotone in ``u`` and, node by node, in the
+    mean, so ranks are kept as well.
 
     Examples
     --------
     >>> x = beta_mean(np.random.default_rng(0).random(100_000), 0.3, 2.0)
     >>> round(float(x.mean()), 2)
     0.3
+    >>> u = np.random.default_rng(1).random(1000)
+    >>> bool(np.abs(beta_mean(u, 0.3, 2.0, exact=False) - beta_mean(u, 0.3, 2.0, exact=True)).max() < 1e-6)
+    True
     """
-    return special.betaincinv(mean * concentration, (1 - mean) * concentration, u).astype(np.float32)
+    u = np.asarray(u, dtype=np.float64)
+    a, b = mean * concentration, (1 - mean) * concentration
+    if exact is None:
+        exact = u.size < _EXACT_BELOW
+    if exact:
+        return special.betaincinv(a, b, u).astype(np.float32)
+    table = _beta_table(a, b)
+    x = special.logit(u)
+    np.clip(x, -_LOGIT_SPAN, _LOGIT_SPAN, out=x)
+    x += _LOGIT_SPAN
+    x *= _NODES / (2 * _LOGIT_SPAN)
+    i = x.astype(np.int64)
+    np.minimum(i, _NODES - 1, out=i)
+    x -= i  # position between nodes i and i + 1
+    y = table[i]
+    x *= table[i + 1] - y
+    x += y
+    return special.expit(x).astype(np.float32)
 
 
-def stream(seed: np.random.SeedSequence, k: int) -> np.random.Generator:
-    """The k-th independent stream of ``seed`` (derived from its key, so the same in every process)."""
-    return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k)))
+def stream(seed: np.random.SeedSequence, k: int, *chunk: int) -> np.random.Generator:
+    """The k-th independent stream of ``seed`` (derived from its key, so the same in every process).
+
+    ``stream(seed, k, c)`` is chunk ``c`` of it (people ``c * CHUNK`` onwards).
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k, *chunk)))
 
 
 def draw_people(n: int, p: dict, seed) -> dict:
     """Draw people's attributes from the ``population`` table of a scenario.
 
     Each attribute has its own random stream of ``seed`` (an int or SeedSequence), so
-    changing one parameter leaves the others' draws alone. Susceptibility is
-    Beta-distributed with a low concentration by default, so a minority is easily
-    influenced (Watts & Dodds 2007); activity is log-normal with mean 1.
+    changing one parameter leaves the others' draws alone. Interests are Dirichlet
+    (normalised Gamma draws) with concentration ``interest_concentration``.
+    Susceptibility is Beta-distributed with a low concentration by default, so a
+    minority is easily influenced (Watts & Dodds 2007); activity is log-normal with
+    mean 1; share and purchase propensities are Beta.
+
+    Performance: people are drawn in fixed chunks of :data:`~sim.world.peergraph.CHUNK`,
+    each attribute and chunk from a stream of its own (``stream(seed, k, chunk)``),
+    straight into float32 arrays, over threads; the result does not depend on the
+    number of threads.
     """
     seed = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     k = len(p.niches)
-    g = stream(seed, 0).standard_gamma(p.interest_concentration, size=(n, k)).astype(np.float32)
-    g += np.float32(1e-12)  # a person with no interest at all still has a strongest one
-    interests = g / g.sum(axis=1, keepdims=True)
-    s = p.activity_sigma
-    activity = np.exp(-s * s / 2 + s * stream(seed, 1).standard_normal(n)).astype(np.float32)
-    conc = p.propensity_concentration
-    return {
-        "interests": interests,
-        "susceptibility": beta_mean(stream(seed, 2).random(n), p.susceptibility_mean,
-                                    p.susceptibility_concentration),
-        "activity": activity,
-        "share_propensity": beta_mean(stream(seed, 3).random(n), max(p.share_propensity_mean, 1e-6), conc),
-        "purchase_propensity": beta_mean(stream(seed, 4).random(n), p.purchase_propensity_mean, conc),
+    interests = np.empty((n, k), np.float32)
+    activity = np.empty(n, np.float32)
+    betas = {
+        "susceptibility": (2, p.susceptibility_mean, p.susceptibility_concentration),
+        "share_propensity": (3, max(p.share_propensity_mean, 1e-6), p.propensity_concentration),
+        "purchase_propensity": (4, p.purchase_propensity_mean, p.propensity_concentration),
     }
+    out = {name: np.empty(n, np.float32) for name in betas}
+    exact = n < _EXACT_BELOW
+    if not exact:
+        for _, mean, conc in betas.values():  # build the shared tables once, before the threads
+            _beta_table(mean * conc, (1 - mean) * conc)
+    s = np.float32(p.activity_sigma)
+
+    def one(job):
+        c, (lo, hi) = job
+        g = interests[lo:hi]
+        stream(seed, 0, c).standard_gamma(p.interest_concentration, size=g.shape, dtype=np.float32, out=g)
+        g += np.float32(1e-12)  # a person with no interest at all still has a strongest one
+        g /= g.sum(axis=1, keepdims=True)
+        x = activity[lo:hi]
+        stream(seed, 1, c).standard_normal(hi - lo, dtype=np.float32, out=x)
+        x *= s
+        x -= s * s / np.float32(2)
+        np.exp(x, out=x)
+        for name, (key, mean, conc) in betas.items():
+            out[name][lo:hi] = beta_mean(stream(seed, key, c).random(hi - lo), mean, conc, exact=exact)
+
+    parallel_map(one, enumerate(chunk_bounds(n)))
+    return {"interests": interests, "susceptibility": out["susceptibility"], "activity": activity,
+            "share_propensity": out["share_propensity"], "purchase_propensity": out["purchase_propensity"]}
 
 
 def build_graph(p: dict, niche: np.ndarray, rng: np.random.Generator) -> PeerGraph:
@@ -181,143 +313,17 @@ def build_graph(p: dict, niche: np.ndarray, rng: np.random.Generator) -> PeerGra
     return graph
 
 
-_DISK = {"enabled": True}
-
-
-@contextlib.contextmanager
-def disk_cache(enabled: bool):
-    """Within the block, fixed markets are (or are not) read from and written to the on-disk cache.
-
-    Examples
-    --------
-    >>> with disk_cache(False):
-    ...     pass
-    """
-    before = _DISK["enabled"]
-    _DISK["enabled"] = bool(enabled)
-    try:
-        yield
-    finally:
-        _DISK["enabled"] = before
-
-
-def build_population(sc, use_cache: bool = True, cache_dir: str | Path | None = None,
-                     seed: np.random.SeedSequence | None = None) -> Population:
-    """Build (or load from the cache) a market of a resolved scenario.
-
-    ``seed`` is the market's seed; by default the scenario's fixed market, the first
-    child of ``SeedSequence(run.seed)`` (see :mod:`sim.campaign.luck`). Only fixed
-    markets go to the on-disk cache; a replicate's own market is kept in memory (the
-    latest one), so the strategies of one replicate share it.
-    """
-    fixed = seed is None or (seed.entropy == sc.run.seed and tuple(seed.spawn_key) == (0,))
-    if not fixed:
-        key = population_key(sc) + ":" + ",".join(map(str, seed.spawn_key))
-        pop = _REPLICATE_MEMORY.get(key)
-        if pop is None:
-            _REPLICATE_MEMORY.clear()
-            pop = _REPLICATE_MEMORY[key] = _build(sc, seed)
-        return pop
-    key = population_key(sc)
-    if use_cache and not _DISK["enabled"]:  # in memory only
-        pop = _MEMORY.get(key)
-        if pop is None:
-            _MEMORY.clear()
-            pop = _MEMORY[key] = _build(sc, np.random.SeedSequence(sc.run.seed, spawn_key=(0,)))
-        return pop
-    if use_cache:
-        pop = _MEMORY.get(key)
-        if pop is not None:
-            return pop
-        path = _cache_path(cache_dir, key)
-        if path.is_file():
-            try:
-                pop = _load(path, sc)
-            except (OSError, ValueError, KeyError):
-                pop = None  # a broken cache entry is rebuilt
-            if pop is not None:
-                _MEMORY.clear()
-                _MEMORY[key] = pop
-                return pop
-    pop = _build(sc, np.random.SeedSequence(sc.run.seed, spawn_key=(0,)))
-    if use_cache:
-        _MEMORY.clear()  # keep one population in memory: they can be large
-        _MEMORY[key] = pop
-        try:
-            _save(_cache_path(cache_dir, key), pop)
-        except OSError:
-            pass  # a read-only cache folder only costs speed
-    return pop
-
-
 def _build(sc, seed_seq: np.random.SeedSequence) -> Population:
     """Draw a market from its seed: people, peer graph and creator pool, each from its own stream."""
     p = sc.population
     pop_seed = int(seed_seq.generate_state(1)[0])
     people = draw_people(p.size, p, stream(seed_seq, 0).bit_generator.seed_seq)
-    graph = build_graph(p, np.argmax(people["interests"], axis=1), stream(seed_seq, 1))
+    niche = primary_niche(people["interests"])
+    graph = build_graph(p, niche, stream(seed_seq, 1))
     i = sc.influencers
     pool = infl.generate_pool(i.counts, sc.tiers, i.max_followers, len(p.niches),
                               i.authenticity_mean, i.monthly_offers_mean, p.size * p.represents, stream(seed_seq, 2))
     pop = Population(**people, graph=graph, pool=pool, niches=list(p.niches), represents=p.represents,
                      seed=pop_seed, audience_focus=i.audience_focus, audience_broadening=i.audience_broadening,
-                     affinity_exponent=i.affinity_exponent)
+                     affinity_exponent=i.affinity_exponent, _niche=niche)
     return pop
-
-
-_MEMORY: dict = {}
-_REPLICATE_MEMORY: dict = {}
-
-
-def population_key(sc: dict) -> str:
-    """Hash of everything the population depends on (the graph file's size and time included)."""
-    data = sc.model_dump(mode="json")
-    parts = {k: data[k] for k in ("population", "tiers", "influencers")}
-    parts["seed"] = sc.run.seed
-    parts["version"] = CACHE_VERSION
-    path = sc.population.graph.path
-    if sc.population.graph.generator == "file" and path:
-        try:
-            st = os.stat(path)
-        except OSError:
-            raise GraphFileError(path, "file not found") from None
-        parts["graph_file"] = [st.st_size, st.st_mtime_ns]
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
-
-
-def default_cache_dir() -> Path:
-    """``$INFLUSIM_CACHE`` or ``~/.cache/influsim``."""
-    return Path(os.environ.get("INFLUSIM_CACHE") or Path.home() / ".cache" / "influsim")
-
-
-def _cache_path(cache_dir, key: str) -> Path:
-    return Path(cache_dir or default_cache_dir()) / f"population-{key}.npz"
-
-
-_FIELDS = ("interests", "susceptibility", "activity", "share_propensity", "purchase_propensity")
-_POOL = ("followers", "tier", "niche", "authenticity", "monthly_offers")
-
-
-def _save(path: Path, pop: Population) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {f: getattr(pop, f) for f in _FIELDS}
-    arrays.update({f"pool_{f}": getattr(pop.pool, f) for f in _POOL})
-    arrays["indptr"], arrays["indices"] = pop.graph.indptr, pop.graph.indices
-    arrays["seed"] = np.array(pop.seed, dtype=np.uint64)
-    arrays["pool_skipped"] = np.array(json.dumps(pop.pool.skipped))
-    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)  # atomic: a reader never sees half a file
-
-
-def _load(path: Path, sc: dict) -> Population:
-    with np.load(path) as z:
-        people = {f: z[f] for f in _FIELDS}
-        pool = infl.InfluencerPool(**{f: z[f"pool_{f}"] for f in _POOL}, tier_names=list(sc.tiers),
-                                   skipped=json.loads(str(z["pool_skipped"])))
-        graph = PeerGraph(z["indptr"], z["indices"])
-        seed = int(z["seed"])
-    p, i = sc.population, sc.influencers
-    return Population(**people, graph=graph, pool=pool, niches=list(p.niches), represents=p.represents,
-                      seed=seed, audience_focus=i.audience_focus, audience_broadening=i.audience_broadening,
-                      affinity_exponent=i.affinity_exponent)

@@ -33,7 +33,7 @@ every offer sent.
 Examples
 --------
 >>> from sim.scenario import with_fields, default_scenario
->>> from sim.world.population import build_population
+>>> from sim.world import build_population
 >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
 >>> pop = build_population(sc, use_cache=False)
 >>> ros = build_roster(pop, sc, "micro_equal_budget")
@@ -43,260 +43,21 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.campaign.luck import Luck
-from sim.rules import economics
-
-from sim.rules import forecast
-
 from sim.campaign import outreach
+from sim.campaign.luck import Luck
+from sim.campaign.optimiser import optimise
+from sim.campaign.pricing import (account_costs, acceptance, contact_cost, expected_account_cost, product_paid,
+                                  strategy_posts)
+from sim.campaign.ranking import pool_fit, rank
+from sim.campaign.roster import Roster, make_roster
 from sim.errors import ScenarioError
 
-FIXED_POLICIES = ("brand_fit", "engagement_rate", "followers", "random", "cost_per_engagement")
 
-
-@dataclass
-class Roster:
-    """The accounts one strategy hires and what they cost (arrays aligned with ``ids``).
-
-    ``management`` is the staff cost per account: its management hours plus an equal
-    share of the staff time of all offers sent (refused ones included). ``outreach``
-    holds the outreach funnel (offers, accepted, acceptance rate, rounds, days, costs),
-    ``outreach["candidates"]`` one row per offer, and ``outreach["optimiser"]`` the
-    optimiser's steps when it chose the roster; ``candidates`` is the same list of rows.
-    """
-
-    strategy: str
-    ids: np.ndarray  # pool ids of hired accounts
-    posts: np.ndarray  # sponsored posts per account
-    fixed_cost: np.ndarray  # fees or product, USD, per account
-    cpm: np.ndarray  # USD per 1,000 views when paid per view, else 0
-    management: np.ndarray  # staff cost per account, USD
-    fit: np.ndarray  # brand fit per account
-    partnership: str = "paid_post"
-    overhead: float = 0.0  # staff time of offers when nobody was hired (else shared in management)
-    outreach: dict = field(default_factory=dict)
-    candidates: list = field(default_factory=list)  # rows for the report
-
-    @property
-    def position(self) -> dict:
-        return {int(j): k for k, j in enumerate(self.ids)}
-
-    def staff_cost(self) -> float:
-        """Staff time: management of each account and every offer sent, USD."""
-        return float(self.management.sum() + self.overhead)
-
-    def expected_cost(self) -> float:
-        """Fees, product and staff; per-view payments are added after the run."""
-        return float(self.fixed_cost.sum() + self.management.sum() + self.overhead)
-
-
-# --- ranking -------------------------------------------------------------------------
-
-def rank(pop, params, sc, ids, policy: str, keys: np.ndarray) -> np.ndarray:
-    """Candidate ids ordered best first by a fixed selection policy.
-
-    Policies: ``brand_fit`` (niche alignment of account and audience, ties broken by
-    expected engagement), ``engagement_rate`` (expected sponsored engagement per
-    follower), ``followers`` (largest first), ``random`` (by ``keys``, one random key per
-    pool account: :func:`hire` passes the replicate's :attr:`~sim.campaign.luck.Luck.ranking`,
-    so the random order changes from replicate to replicate and is shared by the
-    strategies of one replicate), ``cost_per_engagement``
-    (cheapest expected engagement first). The ``optimiser`` is not a ranking (see
-    :mod:`sim.campaign.optimiser`); here it ranks by brand fit, the order it starts from.
-
-    Examples
-    --------
-    >>> from sim.scenario import with_fields, default_scenario
-    >>> from sim.world.population import build_population
-    >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
-    >>> pop = build_population(sc, use_cache=False)
-    >>> ids = pop.pool.ids_of_tier("micro")
-    >>> r = rank(pop, sc.parameters, sc, ids, "followers", np.zeros(len(pop.pool)))
-    >>> bool(pop.pool.followers[r[0]] == pop.pool.followers[ids].max())
-    True
-    """
-    ids = np.asarray(ids, dtype=int)
-    if len(ids) == 0:
-        return ids
-    if policy == "random":
-        # a key per account of the pool, so that the order does not depend on the candidate set
-        return ids[np.argsort(np.asarray(keys)[ids], kind="stable")]
-    if policy == "followers":
-        score = pop.pool.followers[ids].astype(float)
-    elif policy == "engagement_rate":
-        score = pool_engagement_rate(pop, params, sc)[ids]
-    elif policy == "cost_per_engagement":
-        eng = pool_engagement_rate(pop, params, sc)[ids] * pop.pool.followers[ids]
-        score = -forecast.post_fee(pop, params, ids, sc.campaign.format) / np.maximum(eng, 1e-12)
-    elif policy in ("brand_fit", "optimiser"):
-        score = pool_fit(pop, sc)[ids] + 1e-3 * pool_engagement_rate(pop, params, sc)[ids]
-    else:
-        raise ScenarioError("selection", f"unknown selection policy {policy!r}")
-    return ids[np.argsort(-score, kind="stable")]
-
-
-def _pool_cache(pop) -> dict:
-    # kept on the population: brand fit and expected engagement of the whole pool are costly
-    # (each reads every person's interests) and the same for every strategy of a scenario
-    cache = pop.__dict__.setdefault("_strategy_cache", {})
-    if len(cache) > 16:
-        cache.clear()
-    return cache
-
-
-def pool_fit(pop, sc: dict) -> np.ndarray:
-    """Brand fit of every account of the pool for the scenario's product (cached on ``pop``)."""
-    niche = sc.population.niches.index(sc.product.niche)
-    cache = _pool_cache(pop)
-    key = ("fit", niche)
-    if key not in cache:
-        cache[key] = pop.brand_fit(np.arange(len(pop.pool)), niche)
-    return cache[key]
-
-
-def pool_engagement_rate(pop, params: dict, sc: dict) -> np.ndarray:
-    """Expected sponsored engagement per follower of every account of the pool (cached on ``pop``)."""
-    niche = sc.population.niches.index(sc.product.niche)
-    lux = sc.product.luxury
-    cache = _pool_cache(pop)
-    key = ("eng", niche, lux, params.model_dump_json())
-    if key not in cache:
-        cache[key] = forecast.sponsored_engagement_rate(pop, params, np.arange(len(pop.pool)), niche, lux)
-    return cache[key]
-
-
-# --- pricing -------------------------------------------------------------------------
-
-def product_paid(st: dict) -> bool:
-    """Whether a strategy pays in product: ``payment = "product"``, a gifted partnership or a nano swarm."""
-    return st.payment == "product" or st.partnership == "gifted" or st.kind == "nano_swarm"
-
-
-def strategy_posts(sc: dict, st: dict) -> int:
-    """Sponsored posts per account of a strategy.
-
-    ``posts`` if set; else one honest review for gifted product (``parameters.gifted_posts``),
-    ``campaign.posts_per_influencer`` times ``parameters.ambassador_posts_factor`` for a
-    long-term ambassador (the model spreads them evenly over the campaign, so a 30-day
-    campaign of 6 posts has one every 5 days), and ``campaign.posts_per_influencer``
-    otherwise.
-
-    Examples
-    --------
-    >>> from sim.scenario import default_scenario
-    >>> sc = default_scenario()
-    >>> st = sc.strategies["macro"]
-    >>> strategy_posts(sc, st), strategy_posts(sc, st.model_copy(update={"partnership": "ambassador"}))
-    (3, 6)
-    """
-    if st.posts:
-        return int(st.posts)
-    p = sc.parameters
-    if product_paid(st):
-        return int(p.gifted_posts)
-    n = sc.campaign.posts_per_influencer
-    if st.partnership == "ambassador":
-        return int(math.ceil(n * p.ambassador_posts_factor))
-    return int(n)
-
-
-def account_costs(pop, sc: dict, st: dict, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(fixed cost, CPM, management cost) per account for a strategy block, USD.
-
-    - product (gifted, nano swarm): the product's unit cost, ``price * (1 - margin)``;
-    - per post: the post fee for ``campaign.format`` (convex in followers, with format
-      premium) times ``offer_ratio``, takeovers at ``1 + parameters.takeover_premium``,
-      as a package of the strategy's posts with ``parameters.package_discount`` off each
-      post after the first;
-    - per view (``payment = "cpm"``): nothing fixed; CPM times ``offer_ratio``;
-    - management: ``brand.management_hours * brand.hourly_rate`` per account (the staff
-      time of offers is added by the outreach).
-
-    Examples
-    --------
-    >>> from sim.scenario import with_fields, default_scenario
-    >>> from sim.world.population import build_population
-    >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
-    >>> pop = build_population(sc, use_cache=False)
-    >>> fixed, cpm, staff = account_costs(pop, sc, sc.strategies["macro"], [0, 1])
-    >>> staff.tolist()
-    [300.0, 300.0]
-    """
-    ids = np.asarray(ids, dtype=int)
-    params, camp, brand = sc.parameters, sc.campaign, sc.brand
-    posts = strategy_posts(sc, st)
-    staff = np.full(len(ids), brand.management_hours * brand.hourly_rate)
-    cpm = np.zeros(len(ids))
-    if product_paid(st):
-        fixed = np.full(len(ids), economics.gifted_cost(sc.product.price, sc.product.margin))
-        return fixed, cpm, staff
-    fee = forecast.post_fee(pop, params, ids, camp.format) * st.offer_ratio
-    if st.partnership == "takeover":
-        fee = fee * (1.0 + params.takeover_premium)
-    if st.payment == "cpm":
-        cpm = forecast.cpm_rate(pop, params, ids, camp.format) * st.offer_ratio
-        return np.zeros(len(ids)), cpm, staff
-    return economics.package_price(fee, posts, params.package_discount), cpm, staff
-
-
-def expected_account_cost(pop, sc: dict, st: dict, ids) -> np.ndarray:
-    """What each account is expected to cost in total (per-view payments at expected views), USD."""
-    ids = np.asarray(ids, dtype=int)
-    fixed, cpm, staff = account_costs(pop, sc, st, ids)
-    if not cpm.any():
-        return fixed + staff
-    views = forecast.expected_views(pop, sc.parameters, ids)
-    return fixed + staff + cpm * views / 1000.0 * strategy_posts(sc, st)
-
-
-def contact_cost(sc: dict, st: dict) -> float:
-    """Staff cost of one offer: preparing it, plus connecting first if the strategy does, USD.
-
-    Examples
-    --------
-    >>> from sim.scenario import default_scenario
-    >>> sc = default_scenario()
-    >>> contact_cost(sc, sc.strategies["macro"].model_copy(update={"connect_first": True}))
-    62.5
-    """
-    b = sc.brand
-    hours = sc.parameters.offer_hours + (b.connect_first_hours if st.connect_first else 0.0)
-    return float(hours * b.hourly_rate)
-
-
-def offer_ratio(pop, sc: dict, st: dict, ids) -> np.ndarray:
-    """What the brand offers each account relative to the account's rate.
-
-    Money: ``offer_ratio``. Product: the product's retail price over the account's rate
-    for the same posts (a package at its usual price).
-    """
-    ids = np.asarray(ids, dtype=int)
-    if not product_paid(st):
-        return np.full(len(ids), float(st.offer_ratio))
-    p = sc.parameters
-    rate = economics.package_price(forecast.post_fee(pop, p, ids, sc.campaign.format),
-                                   strategy_posts(sc, st), p.package_discount)
-    return sc.product.price / np.maximum(rate, 1e-9)
-
-
-def acceptance(pop, sc: dict, st: dict, ids) -> np.ndarray:
-    """Chance each account accepts the strategy's offer (1 when ``outreach`` is off)."""
-    ids = np.asarray(ids, dtype=int)
-    if not st.outreach:
-        return np.ones(len(ids))
-    return np.atleast_1d(outreach.acceptance_from_params(
-        sc.parameters, pool_fit(pop, sc)[ids], offer_ratio(pop, sc, st, ids), pop.pool.monthly_offers[ids],
-        st.connect_first, product_only=product_paid(st), load_ref=sc.influencers.monthly_offers_mean))
-
-
-# --- hiring --------------------------------------------------------------------------
 
 @dataclass
 class Phase:
@@ -315,6 +76,7 @@ class Hiring:
     """What outreach produced for one strategy (see :func:`hire`)."""
 
     ids: np.ndarray
+    accept_round: np.ndarray  # round of offers (1, 2, ... over all phases) in which each hired account accepted
     rows: list
     offers: int
     rounds: int
@@ -436,6 +198,7 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
 
     contact = contact_cost(sc, st)
     chosen: list = []
+    chosen_rounds: list = []
     rows: list = []
     offers = rounds = 0
     contact_total = spent = 0.0
@@ -451,8 +214,6 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
         if ph.ordered:
             order = ph.pool_ids
         elif policy == "optimiser":
-            from sim.campaign.optimiser import optimise
-
             if simulate is None:
                 raise ValueError("the optimiser needs simulate(roster, seeds) to run its pilots")
             order, max_count, report = optimise(pop, sc, name, ph, money, already, luck, simulate)
@@ -464,13 +225,14 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
                                    draws[order], money, contact=contact, max_count=max_count,
                                    followers=pop.pool.followers[order], target=ph.target)
         chosen.extend(res.accepted.tolist())
+        chosen_rounds.extend((res.round_of[res.answer] + rounds).tolist() if len(res.offered) else [])
         spent += res.spent
         offers += len(res.offered)
         rounds += res.rounds
         contact_total += res.contact_cost
         rows.extend(_candidate_rows(pop, sc, st, res, ph.label))
     target = next((ph.target for ph in phases if ph.target), 0.0)
-    return Hiring(ids=np.asarray(chosen, dtype=int), rows=rows, offers=offers, rounds=rounds,
+    return Hiring(ids=np.asarray(chosen, dtype=int), accept_round=np.asarray(chosen_rounds, dtype=int), rows=rows, offers=offers, rounds=rounds,
                   contact_cost=contact_total, spent=spent, money=money_total, target=target,
                   phases=[ph.label for ph in phases], optimiser=opt_reports, notes=notes)
 
@@ -495,23 +257,6 @@ def select(pop, sc: dict, name: str) -> np.ndarray:
     return hire(pop, sc, name).ids
 
 
-def make_roster(pop, sc: dict, name: str, ids, contact_total: float = 0.0, *, st: dict | None = None) -> Roster:
-    """A :class:`Roster` of accounts ``ids`` under strategy ``name``'s terms.
-
-    ``contact_total`` (staff time of every offer sent) is shared equally among the
-    accounts' management costs.
-    """
-    st = st or sc.strategies[name]
-    ids = np.asarray(ids, dtype=int)
-    fixed, cpm, staff = account_costs(pop, sc, st, ids)
-    if len(ids):
-        staff = staff + contact_total / len(ids)
-    fit = pool_fit(pop, sc)[ids] if len(ids) else np.zeros(0)
-    return Roster(strategy=name, ids=ids, posts=np.full(len(ids), strategy_posts(sc, st), dtype=int),
-                  fixed_cost=fixed, cpm=cpm, management=staff, fit=fit, partnership=st.partnership,
-                  overhead=0.0 if len(ids) else float(contact_total))
-
-
 def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) -> Roster:
     """The roster of strategy ``name``: ranking (or the optimiser), outreach, then costs.
 
@@ -529,7 +274,13 @@ def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) ->
     """
     st = sc.strategies[name]
     h = hire(pop, sc, name, luck=luck, simulate=simulate)
-    ros = make_roster(pop, sc, name, h.ids, h.contact_cost)
+    if st.equal_spend and st.kind == "macro" and len(h.ids) == 1 and not math.isinf(h.money):
+        st = _posts_for_budget(pop, sc, st, h.ids, h.money - h.contact_cost)
+    ros = make_roster(pop, sc, name, h.ids, h.contact_cost, st=st)
+    # an account posts once it has answered: rounds of (connecting first, then) waiting for answers
+    ros.start_day = np.asarray([outreach.outreach_days(int(r), sc.parameters.offer_response_days,
+                                                       sc.brand.connect_first_days, st.connect_first)
+                                for r in h.accept_round], dtype=float) if st.outreach else np.zeros(len(h.ids))
     followers = int(pop.pool.followers[ros.ids].sum())
     filled = _filled(st, h, followers)
     ros.candidates = h.rows
@@ -553,6 +304,28 @@ def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) ->
     if h.notes:
         ros.outreach["note"] = "; ".join(h.notes)
     return ros
+
+
+def _posts_for_budget(pop, sc, st, ids, money: float):
+    """The strategy with as many posts (a package, up to 100) as ``money`` buys from accounts ``ids``.
+
+    Examples
+    --------
+    >>> from sim.scenario import with_fields, default_scenario
+    >>> from sim.world import build_population
+    >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
+    >>> pop = build_population(sc, use_cache=False)
+    >>> st = _posts_for_budget(pop, sc, sc.strategies["macro"], pop.pool.ids_of_tier("macro")[:1], 60_000.0)
+    >>> st.posts > sc.campaign.posts_per_influencer
+    True
+    """
+    posts = strategy_posts(sc, st)
+    while posts < 100:
+        more = st.model_copy(update={"posts": posts + 1})
+        if expected_account_cost(pop, sc, more, ids).sum() > money:
+            break
+        posts += 1
+    return st.model_copy(update={"posts": posts})
 
 
 def _filled(st, h: Hiring, followers: int) -> bool:

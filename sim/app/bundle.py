@@ -1,0 +1,37 @@
+"""The run folder as a zip file: the files ``influsim run`` writes, for the app's download."""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+from sim.reports.run_folder import FILES, write_run_folder
+
+
+def folder_name(scenario) -> str:
+    """A file-system-safe folder name for the scenario's run.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> folder_name(R(name="my camp/2")), folder_name(R(name=""))
+    ('my-camp-2-run', 'influsim-run')
+    """
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario.name).strip("-.")[:60]
+    return f"{slug or 'influsim'}-run"
+
+
+def run_folder_zip(scenario, results) -> bytes:
+    """The run folder of ``results`` (written by :func:`sim.reports.run_folder.write_run_folder`), zipped."""
+    name = folder_name(scenario)
+    with tempfile.TemporaryDirectory(prefix="influsim-app-") as tmp:
+        out = Path(tmp) / name
+        write_run_folder(scenario, results, out)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for f in FILES:
+                zf.write(out / f, f"{name}/{f}")
+        return buf.getvalue()

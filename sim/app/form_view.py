@@ -1,0 +1,166 @@
+"""The form: scenario file load and save, the fields by section, the strategies to compare.
+
+Every field shows its one-line message (the CLI's) right under it while its value is bad.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import tempfile
+from pathlib import Path
+
+import solara
+
+from sim.app import state
+from sim.app.bundle import folder_name
+from sim.app.form import KINDS, SECTIONS, SELECTIONS, Built, new_row, row_key
+from sim.app.upload import TextUpload
+from sim.errors import InfluSimError
+from sim.scenario import load_scenario_text, scenario_toml
+
+
+def css_class(path: str) -> str:
+    """The CSS class of a form field (for tests and styling): ``field-brand-budget``.
+
+    Examples
+    --------
+    >>> css_class("brand.budget")
+    'field-brand-budget'
+    """
+    return "field-" + path.replace(".", "-").replace("_", "-")
+
+
+@solara.component
+def ScenarioFiles(built: Built):
+    """Load a scenario TOML (upload) and save the form's scenario (download)."""
+
+    def on_file(f: dict) -> None:
+        if f.get("text") is None:
+            state.file_error.set(f"{f['name']} not loaded: larger than 10,000,000 bytes")
+            return
+        try:
+            state.load(load_scenario_text(f["text"]), f"loaded {f['name']}")
+        except InfluSimError as exc:
+            state.file_note.set("")
+            state.file_error.set(f"{f['name']} not loaded: {exc}")
+
+    with solara.Card("Scenario file", classes=["scenario-file"]):
+        TextUpload(label="Load a scenario (TOML):", accept=".toml,text/plain", error=state.file_error.value,
+                   note=state.file_note.value, classes="scenario-upload", event_text_file=on_file)
+        if built.scenario is not None:
+            solara.FileDownload(scenario_toml(built.scenario), filename=f"{folder_name(built.scenario)[:-4]}.toml",
+                                label="Save this scenario (TOML)", mime_type="application/toml")
+        else:
+            solara.Button("Save this scenario (TOML)", disabled=True, icon_name="mdi-cloud-download-outline")
+            solara.Text("Fix the fields marked in red to save.", classes=["save-note"])
+
+
+@solara.component
+def ShortlistUpload():
+    """SHORTLIST HOOK: your own creators, read by ``sim.world.shortlist.read_shortlist(path)``.
+
+    Shown only when that module exists. The uploaded CSV is written to a temporary file
+    under its own name (so messages read ``shortlist.csv:14: followers: ...``) and read
+    with the CLI's reader; what it returns is kept in ``state.shortlist`` for the run.
+    """
+
+    def on_file(f: dict) -> None:
+        from sim.world.shortlist import read_shortlist
+
+        if f.get("text") is None:
+            state.shortlist_error.set(f"{f['name']}: larger than 10,000,000 bytes")
+            return
+        with tempfile.TemporaryDirectory(prefix="influsim-shortlist-") as tmp:
+            path = Path(tmp) / (Path(f["name"]).name or "shortlist.csv")
+            path.write_text(f["text"], encoding="utf-8")
+            try:
+                result = read_shortlist(path)
+            except (InfluSimError, ValueError) as exc:
+                state.shortlist.set(None)
+                state.shortlist_note.set("")
+                state.shortlist_error.set(str(exc))
+                return
+        state.shortlist.set(result)
+        state.shortlist_error.set("")
+        count = f"{len(result):,} creators" if hasattr(result, "__len__") else "read"
+        state.shortlist_note.set(f"{f['name']}: {count}")
+
+    with solara.Card("Your own creators", classes=["shortlist"]):
+        TextUpload(label="Upload a shortlist (CSV):", accept=".csv,text/csv", error=state.shortlist_error.value,
+                   note=state.shortlist_note.value, classes="shortlist-upload", event_text_file=on_file)
+
+
+def shortlist_available() -> bool:
+    """Whether the shortlist reader (``sim.world.shortlist``) is there."""
+    return importlib.util.find_spec("sim.world.shortlist") is not None
+
+
+@solara.component
+def FieldInput(path: str, label: str, unit: str, error: str):
+    """One form field: a text input (or the niche choice) with its message under it."""
+    text = state.values.value.get(path, "")
+
+    def set_text(new: str) -> None:
+        state.values.set({**state.values.value, path: new})
+
+    title = f"{label} ({unit})" if unit else label
+    if path == "product.niche":
+        niches = list(state.base.value.population.niches)
+        solara.Select(title, values=niches, value=text if text in niches else niches[0], on_value=set_text,
+                      classes=[css_class(path)])
+        if error:
+            solara.Text(error, classes=["error--text", "field-error"])
+    else:
+        solara.InputText(title, value=text, on_value=set_text, error=error or False, classes=[css_class(path)])
+
+
+@solara.component
+def Fields(errors: dict):
+    """The form's sections (brand, product, campaign, simulation), one card each."""
+    for section, fields in SECTIONS.items():
+        with solara.Card(section, classes=[f"section-{section.lower()}"]):
+            for f in fields:
+                FieldInput(f.path, f.label, f.unit, errors.get(f.path, ""))
+
+
+@solara.component
+def StrategyEditor(errors: dict):
+    """The strategies to compare: name, kind and how candidates are chosen; add and remove."""
+    rows = state.rows.value
+
+    def change(i: int, **kw) -> None:
+        state.rows.set(tuple(dataclasses.replace(r, **kw) if k == i else r for k, r in enumerate(state.rows.value)))
+
+    def remove(i: int) -> None:
+        state.rows.set(tuple(r for k, r in enumerate(state.rows.value) if k != i))
+
+    with solara.Card("Strategies to compare", classes=["strategies"]):
+        solara.Text("The first strategy is the baseline the others are compared with.")
+        for i, r in enumerate(rows):
+            with solara.Row(classes=[f"strategy-row strategy-{i}"], style={"align-items": "baseline", "gap": "8px"}):
+                solara.InputText("name", value=r.name, on_value=lambda v, i=i: change(i, name=v.strip()),
+                                 classes=[f"strategy-name-{i}"], style={"max-width": "170px"})
+                solara.Select("kind", values=list(KINDS), value=r.kind, on_value=lambda v, i=i: change(i, kind=v),
+                              classes=[f"strategy-kind-{i}"])
+                solara.Select("selection", values=list(SELECTIONS), value=r.selection,
+                              on_value=lambda v, i=i: change(i, selection=v), classes=[f"strategy-selection-{i}"])
+                solara.Button("Remove", on_click=lambda i=i: remove(i), text=True, classes=[f"strategy-remove-{i}"])
+            if errors.get(row_key(i)):
+                solara.Text(errors[row_key(i)], classes=["error--text", "field-error", f"strategy-error-{i}"])
+        if errors.get("strategies"):
+            solara.Text(errors["strategies"], classes=["error--text", "field-error", "strategies-error"])
+        solara.Button("Add strategy", icon_name="mdi-plus", on_click=lambda: state.rows.set(rows + (new_row(rows),)),
+                      classes=["add-strategy"])
+
+
+@solara.component
+def Form(built: Built, errors: dict):
+    """The whole form, top to bottom."""
+    ScenarioFiles(built)
+    if shortlist_available():
+        ShortlistUpload()
+    Fields(errors)
+    StrategyEditor(errors)
+    if errors.get(""):
+        solara.Text(errors[""], classes=["error--text", "field-error", "general-error"])

@@ -1,0 +1,48 @@
+"""The page: the form on the left; Run, the results and the what-if on the right.
+
+Served by ``influsim app`` (``solara run sim.app.page``).
+"""
+
+from __future__ import annotations
+
+import solara
+import solara.lab
+
+from sim.app import state
+from sim.app.form import build, error_key
+from sim.app.form_view import Form
+from sim.app.results_view import Results, RunBar
+from sim.app.whatif_view import WhatIfPanel
+from sim.errors import ScenarioError
+
+
+def _with_run_error(built, errors: dict) -> dict:
+    """The form's messages plus a failed run's, at its field, while the form still holds that scenario."""
+    job = state.run_job
+    exc = job.exception if job.error else None
+    if isinstance(exc, ScenarioError) and built.scenario is not None and built.scenario == state.last_run.value:
+        return {**errors, error_key(exc.field, state.rows.value): str(exc)}
+    return errors
+
+
+@solara.component
+def Page():
+    """The what-if workbench."""
+    base, values, rows = state.base.value, state.values.value, state.rows.value
+    built = solara.use_memo(lambda: build(base, values, rows), dependencies=[id(base), values, rows])
+    errors = _with_run_error(built, built.errors)
+    solara.Title("influsim: what-if workbench")
+    with solara.Columns([5, 7], style={"padding": "8px"}):
+        with solara.Column(classes=["form-column"]):
+            solara.Markdown("## influsim: what-if workbench\nSet the brand, the product and the strategies, press "
+                            "Run, read which strategy wins, by how much and how sure; then try a what-if.")
+            Form(built, errors)
+        with solara.Column(classes=["results-column"], style={"min-width": "0"}):
+            with solara.lab.Tabs(value=0):
+                with solara.lab.Tab("Run", classes=["tab-run"]):
+                    RunBar(built.scenario, errors)
+                    outcome = state.run_job.latest
+                    if outcome is not None and not state.run_job.pending:
+                        Results(outcome)
+                with solara.lab.Tab("What if", classes=["tab-whatif"]):
+                    WhatIfPanel(built.scenario)

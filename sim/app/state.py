@@ -1,0 +1,65 @@
+"""The app's state: the form, the loaded files, and the run and what-if jobs.
+
+Solara keeps a separate copy of every reactive variable and task for each browser tab,
+so two strategists on the same server do not see each other's forms or runs.
+"""
+
+from __future__ import annotations
+
+import solara
+import solara.lab
+
+from sim.app import jobs
+from sim.app.form import app_scenario, rows_of, values_of
+
+base = solara.reactive(app_scenario())  # the scenario the form edits: the preset or a loaded file
+values = solara.reactive(values_of(app_scenario()))  # form field path -> text as typed
+rows = solara.reactive(rows_of(app_scenario()))  # the strategies to compare
+file_note = solara.reactive("")  # what the last load did
+file_error = solara.reactive("")  # why the last load failed (one line)
+run_counts = solara.reactive((0, 0))  # replicates done, in all, of the run
+whatif_counts = solara.reactive((0, 0))  # the same for the what-if
+last_run = solara.reactive(None)  # the scenario of the last run started
+
+whatif_field = solara.reactive("brand.budget")
+whatif_from = solara.reactive("")
+whatif_to = solara.reactive("")
+whatif_count = solara.reactive("3")
+whatif_metric = solara.reactive("roi")
+whatif_errors = solara.reactive({})  # "from", "to", "count" -> one-line message
+
+# -- SHORTLIST HOOK: what sim.world.shortlist.read_shortlist returned for the uploaded CSV (None: no shortlist).
+shortlist = solara.reactive(None)
+shortlist_note = solara.reactive("")
+shortlist_error = solara.reactive("")
+
+
+def load(scenario, note: str) -> None:
+    """Make ``scenario`` the one the form edits, its fields and strategies in the form."""
+    base.set(scenario)
+    values.set(values_of(scenario))
+    rows.set(rows_of(scenario))
+    file_note.set(note)
+    file_error.set("")
+
+
+def _reporter(task, counts):
+    def report(done: int, total: int) -> None:
+        counts.set((done, total))
+        task.progress = 100.0 * done / max(total, 1)
+    return report
+
+
+@solara.lab.task(prefer_threaded=True)
+def run_job(scenario) -> jobs.RunOutcome:
+    """Run the form's scenario (in a thread); stops after the replicate in progress when cancelled."""
+    run_counts.set((0, len(scenario.strategies) * scenario.run.replicates))
+    return jobs.run(scenario, _reporter(run_job, run_counts), lambda: not run_job.is_current())
+
+
+@solara.lab.task(prefer_threaded=True)
+def whatif_job(scenario, field: str, values_: list, metric: str) -> jobs.WhatIf:
+    """Run the what-if sweep (in a thread); stops after the replicate in progress when cancelled."""
+    whatif_counts.set((0, 0))
+    return jobs.run_whatif(scenario, field, values_, metric, _reporter(whatif_job, whatif_counts),
+                           lambda: not whatif_job.is_current())

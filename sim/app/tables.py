@@ -1,0 +1,111 @@
+"""The app's result text as HTML: verdict lines, money, warnings, key figures with units.
+
+The words and numbers are those of ``influsim run`` (:mod:`sim.studies.compare`,
+:mod:`sim.reports.terminal`): money in $ with thousands separators, rates in %, each
+figure as mean [95% interval] over replicates.
+
+Examples
+--------
+>>> from types import SimpleNamespace as R
+>>> rs = [R(strategy=s, replicate=i, metrics={"roi": v + i / 10, "spend": 1000.0 * (i + 1), "hired": 1.0,
+...                                           "budget": 5000.0, "unspent": 1000.0, "staff_cost": 50.0},
+...         outreach={"filled": True}) for s, v in (("macro", 0.1), ("micro", 0.3)) for i in range(3)]
+>>> sc = R(run=R(market="fixed"))
+>>> "micro vs macro: ROI +0.20" in decision_html(sc, rs)
+True
+>>> "$2,000 [" in kpi_html(rs)
+True
+"""
+
+from __future__ import annotations
+
+import html
+
+from sim.app.form import FIELDS
+from sim.reports.terminal import KPIS
+from sim.studies import compare
+
+#: The unit of each key figure, shown next to its name.
+UNITS = {"roi": "(margin x revenue - spend) / spend; 0 = break even", "roi_ex_staff": "as ROI, staff time left out",
+         "roas": "revenue / spend", "spend": "USD, staff time included", "staff_cost": "USD", "revenue": "USD",
+         "reach": "people", "engagements": "likes, comments, shares", "conversions": "purchases",
+         "conversion_rate": "% of people reached", "cost_per_acquisition": "USD per purchase"}
+
+CSS = """.influsim-results table{border-collapse:collapse;margin:.5em 0 1em;font-size:14px}
+.influsim-results td,.influsim-results th{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}
+.influsim-results th{background:#f4f4f4}.influsim-results th.l,.influsim-results td.l{text-align:left}
+.influsim-results small{color:#666}.influsim-results ul.verdicts li{font-size:1.1em;margin:.3em 0}
+.influsim-results ul.warnings li{color:#8a4b00}.influsim-results .wide{overflow-x:auto;max-width:100%}"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def decision_html(scenario, results) -> str:
+    """Verdict lines (ROI against the baseline, with spend), the money per strategy, then the warnings."""
+    names = compare.strategies_of(results)
+    base = compare.baseline_of(results, compare.scenario_baseline(scenario))
+    if len(names) > 1:
+        lines = "".join(f"<li>{_e(v)}</li>" for v in compare.verdict_lines(results, base, scenario))
+        decision = (f"<h3>Decision</h3><p>ROI on gross profit of each strategy against {_e(base)}: mean paired "
+                    f"difference [95% interval] and the share of replicates it wins.</p>"
+                    f"<ul class=\"verdicts\">{lines}</ul>")
+    else:
+        decision = "<h3>Decision</h3><p>One strategy: nothing to compare.</p>"
+    rows = []
+    for r in compare.spend_table(results):
+        n = r["replicates"]
+        cells = [compare.fmt_money(r[k]) for k in ("budget", "spend", "unspent", "staff_cost")]
+        rows.append(f"<tr><th class=\"l\">{_e(r['strategy'])}</th>" + "".join(f"<td>{c}</td>" for c in cells)
+                    + f"<td>{compare.fmt_value('hired', r['hired'])}</td><td>{r['no_hire_replicates']} of {n}</td>"
+                    f"<td>{r['ran_out_replicates']} of {n}</td></tr>")
+    money = ("<h3>Spend</h3><p>Means over replicates, in USD; spend includes staff time.</p><div class=\"wide\">"
+             "<table><tr><th class=\"l\">strategy</th><th>budget</th><th>spend</th><th>unspent</th><th>staff cost</th>"
+             "<th>creators hired</th><th>nobody hired</th><th>ran out of candidates</th></tr>"
+             f"{''.join(rows)}</table></div>")
+    found = compare.warnings_for(results, base)
+    warn = ("<h3>Warnings</h3><ul class=\"warnings\">" + "".join(f"<li>{_e(w)}</li>" for w in found) + "</ul>"
+            if found else "<h3>Warnings</h3><p>None.</p>")
+    return decision + money + warn
+
+
+def kpi_html(results) -> str:
+    """Key figures per strategy, mean [95% interval], with the unit of each row."""
+    names = compare.strategies_of(results)
+    body = []
+    for metric, label in KPIS:
+        if not any(metric in r.metrics for r in results):
+            continue
+        cells = "".join(f"<td>{_e(compare.fmt_interval(metric, compare.metric_interval(metric, compare.values(results, s, metric))))}</td>"
+                        for s in names)
+        body.append(f"<tr><th class=\"l\">{_e(label)}<br><small>{_e(UNITS.get(metric, ''))}</small></th>{cells}</tr>")
+    head = "".join(f"<th>{_e(s)}</th>" for s in names)
+    return ("<h3>Key figures</h3><p>Mean [95% interval] over replicates.</p><div class=\"wide\"><table>"
+            f"<tr><th class=\"l\">metric (unit)</th>{head}</tr>{''.join(body)}</table></div>")
+
+
+def field_value_text(path: str, value: float) -> str:
+    """A form field's value with its unit: ``$20,000`` for money, ``1,000`` or ``0.5`` otherwise.
+
+    Examples
+    --------
+    >>> field_value_text("brand.budget", 20000.0), field_value_text("product.margin", 0.5)
+    ('$20,000', '0.5')
+    """
+    unit = FIELDS[path].unit if path in FIELDS else ""
+    return compare.fmt_money(value) if unit == "USD" else compare.fmt_value("", value)
+
+
+def whatif_html(whatif) -> str:
+    """The what-if's points as a table: one row per value, one column per strategy."""
+    names = list(dict.fromkeys(p.strategy for p in whatif.points))
+    values = list(dict.fromkeys(p.value for p in whatif.points))
+    by = {(p.value, p.strategy): p for p in whatif.points}
+    body = []
+    for v in values:
+        cells = "".join(f"<td>{_e(compare.fmt_interval(whatif.metric, compare.Interval(p.mean, p.low, p.high, p.n)))}</td>"
+                        for p in (by[(v, s)] for s in names))
+        body.append(f"<tr><th>{_e(field_value_text(whatif.field, v))}</th>{cells}</tr>")
+    head = "".join(f"<th>{_e(s)}</th>" for s in names)
+    return (f"<div class=\"wide\"><table><tr><th>{_e(whatif.field)}</th>{head}</tr>{''.join(body)}</table></div>")

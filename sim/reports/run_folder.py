@@ -1,0 +1,58 @@
+"""The folder of a run: ``summary.csv``, ``runs.csv``, ``scenario.json`` and ``report.html``.
+
+One writer for ``influsim run`` and the app's "download the run folder", so both give the
+same files for the same scenario and seed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+#: The files of a run folder, in the order ``influsim run`` lists them.
+FILES = ("report.html", "summary.csv", "runs.csv", "scenario.json")
+
+
+def write_run_folder(scenario, results, out: Path, spread: list[dict] | None = None) -> None:
+    """Write the run folder ``out`` whole or not at all.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario that was run.
+    results : list of ReplicateResult
+        What :func:`sim.studies.runs.run_scenario` returned for it.
+    out : Path
+        The folder to create: it must not exist or be empty, and its parent must exist.
+        The files are written into a temporary sibling that is then renamed to ``out``.
+    spread : list of dict, optional
+        :func:`sim.studies.spread.spread_sources` of the run, if the caller has it already
+        (else it is computed here: a few campaign re-runs on one market).
+    """
+    from sim.reports.report import outreach_section, spread_section, write_report
+    from sim.studies.compare import scenario_baseline
+    from sim.studies.results import summarize, write_runs_csv, write_scenario_json, write_summary_csv
+    from sim.studies.runs import replicate_seeds
+    from sim.studies.spread import spread_sources
+
+    out = Path(out)
+    if spread is None:
+        spread = spread_sources(scenario, results)
+    rows = summarize(results, scenario_baseline(scenario))
+    tmp = Path(tempfile.mkdtemp(prefix=".influsim-", dir=out.parent))
+    try:
+        write_summary_csv(rows, tmp / "summary.csv")
+        write_runs_csv(results, tmp / "runs.csv")
+        seeds = {"root": scenario.run.seed,
+                 "replicates": [list(s.spawn_key) for s in replicate_seeds(scenario.run.seed, scenario.run.replicates)]}
+        write_scenario_json(scenario, tmp / "scenario.json", seeds)
+        write_report(tmp / "report.html", scenario, results, rows,
+                     extra_sections=[spread_section(spread), outreach_section(results)])
+        if out.exists():
+            out.rmdir()  # empty (checked by the caller)
+        os.replace(tmp, out)  # the folder appears whole or not at all
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,135 @@
+"""What ``influsim run`` prints: the decision first, then the money, warnings and key figures.
+
+:func:`summary_text` opens with one verdict line per strategy against the baseline (ROI on
+gross profit, paired by replicate, with spend next to it), then the money per strategy
+(budget, spend, unspent budget, staff cost, creators hired, replicates where nobody
+accepted or candidates ran out), then the warnings, then a compact table of key figures
+(mean [95% interval]) and the paired differences of the key metrics. Money is in $ with
+thousands separators, rates in %. See :mod:`sim.studies.compare` for the intervals.
+
+Examples
+--------
+>>> from types import SimpleNamespace as R
+>>> sc = R(name="demo", run=R(market="per_replicate"))
+>>> m = {"roi": 0.2, "roi_ex_staff": 0.3, "roas": 2.4, "spend": 13047.0, "staff_cost": 300.0, "budget": 50000.0,
+...      "unspent": 36953.0, "hired": 1.0, "reach": 300000.0, "conversions": 650.0}
+>>> rs = [R(strategy="macro", replicate=0, metrics=m, outreach={"filled": True})]
+>>> text = summary_text(sc, rs, 1.25)
+>>> print(text.splitlines()[0])
+demo: 1 strategy x 1 replicate (a new market per replicate) in 1.2 s
+>>> "$13,047" in text and "300,000" in text
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+from sim.studies import compare
+
+#: Rows of the key-figures table: (metric, label).
+KPIS = (("roi", "roi (on gross profit)"), ("roi_ex_staff", "roi without staff time"), ("roas", "roas (revenue/spend)"),
+        ("spend", "spend"), ("staff_cost", "staff cost"), ("revenue", "revenue"), ("reach", "reach"),
+        ("engagements", "engagements"), ("conversions", "conversions"), ("conversion_rate", "conversion rate"),
+        ("cost_per_acquisition", "cost per acquisition"))
+
+
+def _table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[str]:
+    """Left-aligned first column, right-aligned others, widths from the contents."""
+    cols = list(zip(header, *rows))
+    widths = [max(len(c) for c in col) for col in cols]
+    out = []
+    for row in [header, *rows]:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        out.append(indent + "  ".join(cells).rstrip())
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
+def decision_lines(scenario, results) -> list[str]:
+    """The verdict lines (one per strategy against the baseline), under a heading."""
+    names = compare.strategies_of(results)
+    if len(names) < 2:
+        return ["Decision: one strategy, nothing to compare"]
+    base = compare.baseline_of(results, compare.scenario_baseline(scenario))
+    head = f"Decision (ROI on gross profit, paired difference against {base}, 95% interval):"
+    return [head, *("  " + line for line in compare.verdict_lines(results, base, scenario))]
+
+
+def money_lines(results) -> list[str]:
+    """The money table: budget, spend, unspent, staff cost, creators hired, no-hire and ran-out replicates."""
+    rows = []
+    for r in compare.spend_table(results):
+        n = r["replicates"]
+        rows.append([r["strategy"], compare.fmt_money(r["budget"]), compare.fmt_money(r["spend"]),
+                     compare.fmt_money(r["unspent"]), compare.fmt_money(r["staff_cost"]),
+                     compare.fmt_value("hired", r["hired"]), f"{r['no_hire_replicates']} of {n}",
+                     f"{r['ran_out_replicates']} of {n}"])
+    header = ["strategy", "budget", "spend", "unspent", "staff cost", "hired", "nobody hired", "ran out"]
+    return ["Money per strategy (means over replicates; spend includes staff time):", *_table(header, rows)]
+
+
+def warning_lines(scenario, results) -> list[str]:
+    """The warnings, one per line, or a line saying there are none."""
+    found = compare.warnings_for(results, compare.scenario_baseline(scenario))
+    if not found:
+        return ["Warnings: none"]
+    return ["Warnings:", *(f"  ! {w}" for w in found)]
+
+
+def kpi_lines(results) -> list[str]:
+    """Key figures per strategy: mean [95% interval]."""
+    names = compare.strategies_of(results)
+    rows = []
+    for metric, label in KPIS:
+        if not any(metric in r.metrics for r in results):
+            continue
+        rows.append([label, *(compare.fmt_interval(metric, compare.metric_interval(
+            metric, compare.values(results, s, metric))) for s in names)])
+    return ["Key figures (mean [95% interval] over replicates):", *_table(["metric", *names], rows)]
+
+
+def difference_lines(scenario, results) -> list[str]:
+    """Paired differences of the key metrics against the baseline, with the share of replicates won."""
+    names = compare.strategies_of(results)
+    if len(names) < 2:
+        return []
+    base = compare.baseline_of(results, compare.scenario_baseline(scenario))
+    others = [s for s in names if s != base]
+    by = {(c.strategy, c.metric): c for c in compare.compare(results, base)}
+    rows = []
+    for metric in compare.KEY_METRICS:
+        cells = []
+        for s in others:
+            c = by[(s, metric)]
+            won = "" if not math.isfinite(c.win_share) else f", wins {c.win_share:.0%}"
+            cells.append(f"{compare.fmt_interval(metric, c.diff, signed=True)} {c.state}{won}")
+        rows.append([compare.LABELS.get(metric, metric), *cells])
+    return [f"Paired differences against {base} (mean [95% interval], verdict, share of replicates won):",
+            *_table(["metric", *(f"{s} - {base}" for s in others)], rows)]
+
+
+def summary_text(scenario, results, elapsed: float) -> str:
+    """The text ``influsim run`` prints: verdicts, money, warnings, key figures, paired differences.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (its name, ``run.market`` and, if set, ``run.baseline``).
+    results : list of ReplicateResult
+        What :func:`sim.studies.runs.run_scenario` returned.
+    elapsed : float
+        Seconds the run took.
+    """
+    names = compare.strategies_of(results)
+    n = max((len(compare.runs_of(results, s)) for s in names), default=0)
+    market = getattr(getattr(scenario, "run", None), "market", "fixed")
+    where = "a new market per replicate" if market == "per_replicate" else "one market: campaign luck only"
+    head = (f"{scenario.name}: {_plural(len(names), 'strategy').replace('strategys', 'strategies')} x "
+            f"{_plural(n, 'replicate')} ({where}) in {elapsed:.1f} s")
+    blocks = [[head], decision_lines(scenario, results), money_lines(results), warning_lines(scenario, results),
+              kpi_lines(results), difference_lines(scenario, results)]
+    return "\n\n".join("\n".join(b) for b in blocks if b)

@@ -1,0 +1,551 @@
+"""The decision, stated: intervals, paired comparisons, verdict lines, money and warnings.
+
+Everything here works on a list of replicate results (:class:`sim.studies.replicate.ReplicateResult`
+or any object with ``strategy``, ``replicate``, ``metrics`` and ``outreach``); strategies
+with the same replicate index share the same market and luck, so comparisons are paired.
+
+Intervals
+---------
+:func:`interval` gives the mean over replicates and a 95% interval from the *expanded
+percentile bootstrap* (Hesterberg 2015, "What teachers should know about the bootstrap",
+The American Statistician 69(4)): 2,000 resamples of the mean with ``scipy.stats.bootstrap``
+(a seeded generator, so the same input gives the same interval), read at percentiles
+widened for small samples, ``alpha' = 2 Phi(-sqrt(n / (n - 1)) t_{n-1, 1 - alpha/2})``,
+so that with few replicates the interval is about as wide as a t-interval instead of
+too narrow. Resampled means cannot leave the range of the data, so with fewer than
+:data:`SMALL_N` values the interval is widened to cover at least the Student-t interval
+(a handful of replicates that happen to agree do not make a verdict). A percentile
+interval lies inside the range of the resampled means, and for the quantities in
+:data:`NON_NEGATIVE` (counts, money spent) the interval is clipped at zero: it never
+goes below zero. Fewer than two finite values give no interval (NaN bounds) and no
+verdict.
+
+Paired comparisons
+------------------
+:func:`compare` takes each strategy against a baseline (the first strategy, or a named
+one) on :data:`KEY_METRICS`: the per-replicate differences ``strategy - baseline`` (only
+replicates where both values are finite), their mean with the interval above, and the
+share of replicates in which the strategy wins (higher is better, except for the costs
+in :data:`LOWER_IS_BETTER`). A difference is *resolved* when its interval excludes zero.
+
+Verdict lines, money, warnings
+------------------------------
+:func:`verdict_lines` states each comparison on ROI (on gross profit) in one line, with
+spend next to it; :func:`spend_table` gives budget, spend, unspent budget, staff cost,
+creators hired and the replicates where nobody accepted or candidates ran out;
+:func:`warnings_for` lists what a reader must know before trusting a comparison.
+
+Examples
+--------
+>>> from types import SimpleNamespace as R
+>>> luck = [0.1, -0.3, 0.2, 0.0, 0.4, -0.1, 0.3, 0.1]
+>>> runs = [R(strategy=s, replicate=i, metrics={"roi": x + lift * (i % 3), "spend": sp, "hired": 1.0,
+...                                             "budget": 10_000.0}, outreach={"filled": True})
+...         for s, lift, sp in (("macro", 0.0, 4000.0), ("micro", 0.5, 9500.0)) for i, x in enumerate(luck)]
+>>> print(verdict_lines(runs)[0])
+micro vs macro: ROI +0.44 [+0.09, +0.81], better in 62% of 8 replicates; spend $9,500 vs $4,000
+>>> print(warnings_for(runs)[0])
+compared at different spend: micro spends $9,500 and macro $4,000 (2.4x); set equal spend to compare like with like
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+LEVEL = 0.95
+N_RESAMPLES = 2_000
+SEED = 20_240_610  # fixed: the same results give the same intervals
+SMALL_N = 10  # below this many values the interval covers at least the Student-t interval
+
+#: Metrics compared between strategies (paired differences and verdicts).
+KEY_METRICS = ("roi", "roas", "conversions", "reach", "engagements", "spend", "cost_per_acquisition")
+
+#: Metrics where less is better (a strategy "wins" a replicate by a negative difference).
+LOWER_IS_BETTER = frozenset({"spend", "cost", "staff_cost", "cost_per_acquisition", "cost_per_engagement", "cpm"})
+
+#: Quantities that cannot be negative: their intervals never go below zero.
+NON_NEGATIVE = frozenset({
+    "impressions", "reach", "earned_reach", "likes", "comments", "shares", "engagements", "engaged_people",
+    "engagement_rate", "engagement_rate_impressions", "conversions", "conversion_rate", "revenue",
+    "gross_profit", "cost", "spend", "staff_cost", "budget", "roas", "cost_per_engagement",
+    "cost_per_acquisition", "cpm", "influencers", "hired", "followers", "no_hire_replicates",
+    "ran_out_replicates"})
+
+#: Metrics in US dollars.
+MONEY = frozenset({"revenue", "gross_profit", "cost", "spend", "staff_cost", "budget", "unspent",
+                   "cost_per_engagement", "cost_per_acquisition", "cpm"})
+
+#: Metrics that are shares (shown as %).
+RATES = frozenset({"engagement_rate", "engagement_rate_impressions", "conversion_rate"})
+
+#: Ratios shown with a sign (ROI; 0 = break even).
+SIGNED = frozenset({"roi", "roi_ex_staff"})
+
+LABELS = {"roi": "ROI", "roi_ex_staff": "ROI without staff time", "roas": "ROAS", "conversions": "conversions",
+          "reach": "reach", "engagements": "engagements", "spend": "spend",
+          "cost_per_acquisition": "cost per acquisition"}
+
+
+# --- intervals --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean over replicates and its interval (NaN bounds: no interval)."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def has_interval(self) -> bool:
+        return self.n >= 2 and math.isfinite(self.low) and math.isfinite(self.high)
+
+    def as_tuple(self) -> tuple[float, float, float, int]:
+        return self.mean, self.low, self.high, self.n
+
+
+def expanded_level(n: int, level: float = LEVEL) -> float:
+    """Percentile level of the expanded percentile bootstrap for ``n`` values (Hesterberg 2015).
+
+    Examples
+    --------
+    >>> round(expanded_level(30), 4), round(expanded_level(10), 4), expanded_level(2) > 0.9999
+    (0.9625, 0.9829, True)
+    """
+    t = stats.t.ppf(0.5 + level / 2, n - 1)
+    return float(1.0 - 2.0 * stats.norm.cdf(-math.sqrt(n / (n - 1)) * t))
+
+
+def interval(values: Iterable[float], *, level: float = LEVEL, non_negative: bool = False,
+             n_resamples: int = N_RESAMPLES, seed: int = SEED) -> Interval:
+    """Mean of the finite ``values`` and its expanded percentile bootstrap interval.
+
+    Parameters
+    ----------
+    values : iterable of float
+        One value per replicate; NaN and infinite values are left out.
+    level : float
+        Coverage of the interval (0.95).
+    non_negative : bool
+        Clip the interval at zero (for counts and money spent).
+    n_resamples, seed : int
+        Bootstrap resamples and the seed of their generator (deterministic).
+
+    Returns
+    -------
+    Interval
+        ``mean, low, high, n``; with fewer than two finite values the bounds are NaN.
+
+    Examples
+    --------
+    >>> iv = interval([0, 0, 0, 0, 0, 0, 0, 0, 0, 50.0], non_negative=True)
+    >>> iv.mean, iv.low >= 0, iv.high > iv.mean, iv.n
+    (5.0, True, True, 10)
+    >>> interval([3.0])
+    Interval(mean=3.0, low=nan, high=nan, n=1)
+    >>> interval([2.0, 2.0, 2.0])
+    Interval(mean=2.0, low=2.0, high=2.0, n=3)
+    >>> interval([1.0, 2.0, 3.0, 4.0]) == interval([1.0, 2.0, 3.0, 4.0])
+    True
+    """
+    x = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float).ravel()
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return Interval(math.nan, math.nan, math.nan, 0)
+    m = float(x.mean())
+    if n == 1:
+        return Interval(m, math.nan, math.nan, 1)
+    if np.ptp(x) == 0:
+        return Interval(m, m, m, n)
+    a = 1.0 - expanded_level(n, level)
+    if n > 200_000:  # the bootstrap would cost n x resamples draws; the normal interval is as good here
+        half = stats.norm.ppf(1 - a / 2) * x.std(ddof=1) / math.sqrt(n)
+        lo, hi = m - half, m + half
+    else:
+        res = stats.bootstrap((x,), np.mean, n_resamples=n_resamples, method="percentile", vectorized=True,
+                              batch=max(1, 4_000_000 // n), rng=np.random.default_rng(seed))
+        lo, hi = np.quantile(res.bootstrap_distribution, [a / 2, 1 - a / 2])
+        lo, hi = float(min(lo, m)), float(max(hi, m))
+        if n < SMALL_N:  # resampled means cannot leave the range of the data: cover the t-interval too
+            half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)
+            lo, hi = min(lo, m - half), max(hi, m + half)
+    if non_negative:
+        lo, hi = max(lo, 0.0), max(hi, 0.0)
+    return Interval(m, float(lo), float(hi), n)
+
+
+def metric_interval(metric: str, values: Iterable[float], level: float = LEVEL) -> Interval:
+    """:func:`interval` with the clipping that suits ``metric`` (see :data:`NON_NEGATIVE`).
+
+    Examples
+    --------
+    >>> metric_interval("conversions", [0.0, 0.0, 0.0, 30.0]).low
+    0.0
+    """
+    return interval(values, level=level, non_negative=metric in NON_NEGATIVE)
+
+
+# --- grouping -------------------------------------------------------------------------------
+
+def strategies_of(results) -> list[str]:
+    """Strategy names in the order they first appear."""
+    return list(dict.fromkeys(r.strategy for r in results))
+
+
+def runs_of(results, strategy: str) -> list:
+    return [r for r in results if r.strategy == strategy]
+
+
+def values(results, strategy: str, metric: str) -> np.ndarray:
+    """One strategy's ``metric`` over its replicates (NaN where missing)."""
+    return np.array([r.metrics.get(metric, math.nan) for r in runs_of(results, strategy)], dtype=float)
+
+
+def baseline_of(results, baseline: str | None = None) -> str:
+    """The named baseline, else the first strategy."""
+    names = strategies_of(results)
+    if baseline is not None:
+        if baseline not in names:
+            raise ValueError(f"baseline {baseline!r} is not one of the strategies ({', '.join(names)})")
+        return baseline
+    return names[0]
+
+
+def scenario_baseline(scenario) -> str | None:
+    """The scenario's named baseline, if it has one (``run.baseline``); else None (the first strategy)."""
+    run = getattr(scenario, "run", None)
+    return getattr(run, "baseline", None) or None
+
+
+def unit_word(scenario=None) -> str:
+    """What a replicate stands for: "markets" when each draws its own market, else "replicates"."""
+    run = getattr(scenario, "run", None)
+    return "markets" if getattr(run, "market", "fixed") == "per_replicate" else "replicates"
+
+
+# --- paired comparisons ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Comparison:
+    """``strategy - baseline`` on one metric, paired by replicate."""
+
+    strategy: str
+    baseline: str
+    metric: str
+    diff: Interval  # mean paired difference and its interval
+    win_share: float  # share of the n paired replicates the strategy wins (NaN when n == 0)
+    loss_share: float
+    mean_strategy: float  # means over the same n replicates
+    mean_baseline: float
+
+    @property
+    def n(self) -> int:
+        return self.diff.n
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the interval excludes zero."""
+        return self.diff.has_interval and (self.diff.low > 0 or self.diff.high < 0)
+
+    @property
+    def state(self) -> str:
+        """"better", "worse", "not resolved" (interval spans zero), "no difference" or "no interval"."""
+        if not self.diff.has_interval:
+            return "no interval"
+        if self.diff.low == self.diff.high == 0:
+            return "no difference"
+        if not self.resolved:
+            return "not resolved"
+        return "better" if self.better else "worse"
+
+    @property
+    def better(self) -> bool | None:
+        """True/False when resolved (better/worse for the strategy), None when not."""
+        if not self.resolved:
+            return None
+        up = self.diff.low > 0
+        return (not up) if self.metric in LOWER_IS_BETTER else up
+
+
+def paired(results, strategy: str, baseline: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two strategies' ``metric`` on the replicates where both are finite, aligned by replicate.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy="a", replicate=0, metrics={"x": 1.0}), R(strategy="a", replicate=1, metrics={"x": 2.0}),
+    ...       R(strategy="b", replicate=1, metrics={"x": 5.0}), R(strategy="b", replicate=0, metrics={"x": 9.0})]
+    >>> paired(rs, "b", "a", "x")
+    (array([9., 5.]), array([1., 2.]))
+    """
+    a = {r.replicate: r.metrics.get(metric, math.nan) for r in runs_of(results, strategy)}
+    b = {r.replicate: r.metrics.get(metric, math.nan) for r in runs_of(results, baseline)}
+    keys = sorted(k for k in a if k in b and math.isfinite(a[k]) and math.isfinite(b[k]))
+    return np.array([a[k] for k in keys], dtype=float), np.array([b[k] for k in keys], dtype=float)
+
+
+def compare_pair(results, strategy: str, baseline: str, metric: str, level: float = LEVEL) -> Comparison:
+    """One paired comparison: mean difference, its interval, win and loss shares.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy=s, replicate=i, metrics={"spend": v}) for s, vs in (("a", [10, 10, 10, 10]),
+    ...       ("b", [8, 9, 12, 7])) for i, v in enumerate(vs)]
+    >>> c = compare_pair(rs, "b", "a", "spend")
+    >>> c.diff.mean, c.win_share, c.loss_share, c.n
+    (-1.0, 0.75, 0.25, 4)
+    """
+    a, b = paired(results, strategy, baseline, metric)
+    d = a - b
+    n = len(d)
+    sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
+    win = float(np.mean(sign * d > 0)) if n else math.nan
+    loss = float(np.mean(sign * d < 0)) if n else math.nan
+    return Comparison(strategy, baseline, metric, interval(d, level=level), win, loss,
+                      float(a.mean()) if n else math.nan, float(b.mean()) if n else math.nan)
+
+
+def compare(results, baseline: str | None = None, metrics: Sequence[str] = KEY_METRICS,
+            level: float = LEVEL) -> list[Comparison]:
+    """Every other strategy against the baseline (the first strategy or a named one), on ``metrics``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy=s, replicate=i, metrics={"roi": v + i}) for s, v in (("a", 0.0), ("b", 1.0), ("c", 2.0))
+    ...       for i in range(3)]
+    >>> [(c.strategy, c.baseline, c.diff.mean) for c in compare(rs, metrics=["roi"])]
+    [('b', 'a', 1.0), ('c', 'a', 2.0)]
+    """
+    base = baseline_of(results, baseline)
+    return [compare_pair(results, s, base, m, level) for s in strategies_of(results) if s != base for m in metrics]
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+def fmt_money(v: float) -> str:
+    """Dollars with thousands separators (cents below $100).
+
+    Examples
+    --------
+    >>> fmt_money(49775.4), fmt_money(0.753), fmt_money(-1234.0), fmt_money(float("nan"))
+    ('$49,775', '$0.75', '-$1,234', 'n/a')
+    """
+    if not math.isfinite(v):
+        return "n/a"
+    s = f"{abs(v):,.0f}" if abs(v) >= 100 else f"{abs(v):,.2f}"
+    return f"{'-' if v < 0 and s.strip('0.,') else ''}${s}"
+
+
+def fmt_value(metric: str, v: float, signed: bool = False) -> str:
+    """A metric's value with its unit: $ for money, % for rates, thousands separators for counts.
+
+    Examples
+    --------
+    >>> fmt_value("spend", 13047.2), fmt_value("conversion_rate", 0.00231), fmt_value("reach", 309500.0)
+    ('$13,047', '0.231%', '309,500')
+    >>> fmt_value("roi", 0.412), fmt_value("roas", 2.871), fmt_value("hired", 34.3), fmt_value("roi", 0.41, True)
+    ('+0.41', '2.87', '34.3', '+0.41')
+    >>> fmt_value("spend", -500.0, signed=True), fmt_value("reach", 1200.0, signed=True)
+    ('-$500', '+1,200')
+    """
+    if v is None or not math.isfinite(v):
+        return "n/a"
+    sign = "+" if (signed or metric in SIGNED) and v >= 0 else ""
+    if metric in MONEY:
+        return sign + fmt_money(v)
+    if metric in RATES:
+        return f"{sign}{100 * v:.3g}%"
+    if metric in SIGNED or metric == "roas":
+        return f"{sign}{v:.2f}"
+    if abs(v) >= 100:
+        return f"{sign}{v:,.0f}"
+    return f"{sign}{v:.3g}"
+
+
+def fmt_interval(metric: str, iv: Interval, signed: bool = False) -> str:
+    """``mean [low, high]`` with units; ``mean`` alone when there is no interval.
+
+    Examples
+    --------
+    >>> fmt_interval("spend", Interval(1500.0, 1200.0, 1800.0, 5))
+    '$1,500 [$1,200, $1,800]'
+    >>> fmt_interval("roi", Interval(0.4, float("nan"), float("nan"), 1))
+    '+0.40 [no interval]'
+    """
+    m = fmt_value(metric, iv.mean, signed)
+    if not iv.has_interval:
+        return f"{m} [no interval]"
+    return f"{m} [{fmt_value(metric, iv.low, signed)}, {fmt_value(metric, iv.high, signed)}]"
+
+
+def _replicates(n: int, word: str = "replicates") -> str:
+    return f"{n} {word[:-1] if n == 1 else word}"
+
+
+# --- verdict lines --------------------------------------------------------------------------
+
+def verdict_line(c: Comparison, spend: tuple[float, float] | None = None, word: str = "replicates") -> str:
+    """One plain line stating a comparison (ROI by default), with spend next to it.
+
+    Parameters
+    ----------
+    c : Comparison
+        The paired comparison (usually on ``roi``).
+    spend : (float, float), optional
+        Mean spend of the strategy and of the baseline, shown after the verdict.
+    word : str
+        What a replicate stands for: "markets" (a market per replicate) or "replicates".
+
+    Examples
+    --------
+    >>> c = Comparison("micro", "macro", "roi", Interval(0.41, 0.22, 0.60, 30), 0.87, 0.13, 0.9, 0.49)
+    >>> verdict_line(c, (49775.0, 13047.0), "markets")
+    'micro vs macro: ROI +0.41 [+0.22, +0.60], better in 87% of 30 markets; spend $49,775 vs $13,047'
+    >>> c = Comparison("micro", "macro", "roi", Interval(0.05, -0.10, 0.20, 10), 0.6, 0.4, 0.5, 0.45)
+    >>> verdict_line(c)
+    'micro vs macro: ROI +0.05 [-0.10, +0.20]: not resolved with 10 replicates: run more'
+    >>> c = Comparison("micro", "macro", "roi", Interval(0.3, float("nan"), float("nan"), 1), 1.0, 0.0, 0.5, 0.2)
+    >>> verdict_line(c)
+    'micro vs macro: ROI +0.30: no verdict with 1 replicate'
+    """
+    label = LABELS.get(c.metric, c.metric)
+    head = f"{c.strategy} vs {c.baseline}: {label}"
+    d = c.diff
+    if d.n == 0:
+        text = f"{head} n/a: no replicate where both have a {label}"
+    elif not d.has_interval:
+        text = f"{head} {fmt_value(c.metric, d.mean, True)}: no verdict with {_replicates(d.n)}"
+    else:
+        body = f"{head} {fmt_interval(c.metric, d, True)}"
+        if d.low == d.high == 0:
+            text = f"{body}: no difference in {_replicates(d.n, word)}"
+        elif not c.resolved:
+            text = f"{body}: not resolved with {_replicates(d.n)}: run more"
+        elif c.better:
+            text = f"{body}, better in {c.win_share:.0%} of {_replicates(d.n, word)}"
+        else:
+            text = f"{body}, worse in {c.loss_share:.0%} of {_replicates(d.n, word)}"
+    if spend is not None:
+        text += f"; spend {fmt_money(spend[0])} vs {fmt_money(spend[1])}"
+    return text
+
+
+def verdict_lines(results, baseline: str | None = None, scenario=None, metric: str = "roi") -> list[str]:
+    """One verdict line per strategy against the baseline, on ``metric`` (ROI on gross profit), with spend.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy=s, replicate=0, metrics={"roi": v, "spend": 10.0}) for s, v in (("a", 0.1), ("b", 0.2))]
+    >>> verdict_lines(rs)
+    ['b vs a: ROI +0.10: no verdict with 1 replicate; spend $10.00 vs $10.00']
+    """
+    base = baseline_of(results, baseline)
+    word = unit_word(scenario)
+    out = []
+    for s in strategies_of(results):
+        if s == base:
+            continue
+        c = compare_pair(results, s, base, metric)
+        spend = (float(np.nanmean(values(results, s, "spend"))), float(np.nanmean(values(results, base, "spend"))))
+        out.append(verdict_line(c, spend, word))
+    return out
+
+
+# --- money ----------------------------------------------------------------------------------
+
+def _nanmean(x: np.ndarray) -> float:
+    x = x[np.isfinite(x)]
+    return float(x.mean()) if len(x) else math.nan
+
+
+def spend_table(results) -> list[dict]:
+    """Money per strategy (means over replicates).
+
+    Each row: ``strategy``, ``replicates``, ``budget``, ``spend`` (with ``spend_low``,
+    ``spend_high``), ``unspent``, ``staff_cost``, ``hired`` (mean creators hired),
+    ``no_hire_replicates`` (replicates where nobody accepted), ``ran_out_replicates``
+    (replicates where candidates ran out before the roster was full).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy="m", replicate=i, metrics={"budget": 100.0, "spend": s, "unspent": 100.0 - s,
+    ...       "staff_cost": 5.0, "hired": h}, outreach={"filled": f}) for i, (s, h, f) in
+    ...       enumerate(((90.0, 3.0, True), (5.0, 0.0, False)))]
+    >>> row = spend_table(rs)[0]
+    >>> row["spend"], row["hired"], row["no_hire_replicates"], row["ran_out_replicates"]
+    (47.5, 1.5, 1, 1)
+    """
+    rows = []
+    for s in strategies_of(results):
+        runs = runs_of(results, s)
+        hired = values(results, s, "hired")
+        sp = metric_interval("spend", values(results, s, "spend"))
+        rows.append({
+            "strategy": s, "replicates": len(runs), "budget": _nanmean(values(results, s, "budget")),
+            "spend": sp.mean, "spend_low": sp.low, "spend_high": sp.high,
+            "unspent": _nanmean(values(results, s, "unspent")), "staff_cost": _nanmean(values(results, s, "staff_cost")),
+            "hired": _nanmean(hired), "no_hire_replicates": int(np.sum(hired == 0)),
+            "ran_out_replicates": sum(1 for r in runs if (getattr(r, "outreach", None) or {}).get("filled") is False),
+        })
+    return rows
+
+
+# --- warnings -------------------------------------------------------------------------------
+
+def warnings_for(results, baseline: str | None = None, spend_ratio: float = 1.5) -> list[str]:
+    """One-line warnings: nobody hired, over budget, candidates ran out, comparisons at different spend.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy="custom", replicate=0, metrics={"budget": 100.0, "spend": 150.0, "hired": 2.0},
+    ...         outreach={"filled": True})]
+    >>> warnings_for(rs)
+    ['custom spends more than its budget in 1 of 1 replicate (up to $150 of $100)']
+    """
+    out = []
+    for s in strategies_of(results):
+        runs = runs_of(results, s)
+        n = len(runs)
+        hired = values(results, s, "hired")
+        k = int(np.sum(hired == 0))
+        if k:
+            out.append(f"{s} hires nobody in {k} of {_replicates(n)} (every offer refused): those replicates count "
+                       "the staff time of the offers as spend, with nothing to show for it")
+        spend, budget = values(results, s, "spend"), values(results, s, "budget")
+        over = np.isfinite(budget) & (budget > 0) & np.isfinite(spend) & (spend > budget * 1.001)
+        if over.any():
+            worst = int(np.argmax(np.where(over, spend - budget, -np.inf)))
+            out.append(f"{s} spends more than its budget in {int(over.sum())} of {_replicates(n)} "
+                       f"(up to {fmt_money(spend[worst])} of {fmt_money(budget[worst])})")
+        ran_out = sum(1 for r in runs if (getattr(r, "outreach", None) or {}).get("filled") is False)
+        if ran_out:
+            out.append(f"{s} runs out of candidates in {ran_out} of {_replicates(n)}: its roster is smaller "
+                       "than planned")
+    names = strategies_of(results)
+    if len(names) > 1:
+        base = baseline_of(results, baseline)
+        b = _nanmean(values(results, base, "spend"))
+        for s in names:
+            if s == base:
+                continue
+            a = _nanmean(values(results, s, "spend"))
+            if not (math.isfinite(a) and math.isfinite(b)):
+                continue
+            hi, lo = max(a, b), min(a, b)
+            if hi > spend_ratio * lo:
+                ratio = f"{hi / lo:.1f}x" if lo > 0 else "one spends nothing"
+                out.append(f"compared at different spend: {s} spends {fmt_money(a)} and {base} {fmt_money(b)} "
+                           f"({ratio}); set equal spend to compare like with like")
+    return out
