@@ -4,8 +4,8 @@ Checks the shipped calibration against the published figures, runs one experimen
 seed claim, and writes one HTML report (``report.html``: the claims table with
 intervals and computed verdicts, the figures behind each row, the calibration table
 and figure) plus ``claims.json`` and ``claims.csv``. ``--quick`` uses a small
-population and few replicates (a few minutes on two cores, for CI); the full run takes
-about half an hour on two cores, since every replicate draws its own market (see
+population and few replicates (about two minutes on two cores, for CI); the full run takes
+about 25 minutes on two cores, since every replicate draws its own market (see
 :class:`experiments.claims.Settings`).
 """
 

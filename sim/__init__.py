@@ -1,6 +1,6 @@
 """influsim: agent-based simulation of influencer-marketing campaigns.
 
-The names a researcher scripts against:
+The names a researcher scripts against (imported on first use, so ``influsim`` starts fast):
 
 - :class:`Scenario`, :func:`load_scenario`, :func:`default_scenario`, :func:`with_fields`:
   the typed scenario, loaded from TOML and changed by dotted path (tables added,
@@ -17,13 +17,26 @@ Examples
 50000.0
 """
 
+from importlib import import_module
+
 __version__ = "0.2.0"
 
-from sim.campaign.luck import replicate_seeds  # noqa: E402
-from sim.campaign.model import CampaignModel  # noqa: E402
-from sim.scenario import Scenario, default_scenario, load_scenario, with_fields  # noqa: E402
-from sim.studies.api import results_frame, run, run_results  # noqa: E402
-from sim.studies.replicate import run_replicate  # noqa: E402
+_WHERE = {
+    "CampaignModel": "sim.campaign.model", "replicate_seeds": "sim.campaign.luck",
+    "Scenario": "sim.scenario", "default_scenario": "sim.scenario", "load_scenario": "sim.scenario",
+    "with_fields": "sim.scenario", "results_frame": "sim.studies.api", "run": "sim.studies.api",
+    "run_results": "sim.studies.api", "run_replicate": "sim.studies.replicate",
+}
+__all__ = sorted(_WHERE)
 
-__all__ = ["CampaignModel", "Scenario", "default_scenario", "load_scenario", "replicate_seeds", "results_frame",
-           "run", "run_replicate", "run_results", "with_fields"]
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_WHERE])

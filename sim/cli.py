@@ -8,11 +8,14 @@ gets a one-line error naming the field, exit code 2, and no output folder.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "the value is read as TOML)")
     run.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the memory estimate exceeds the memory available (refused otherwise)")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--toml", action="store_true", help="print the default scenario as commented TOML instead")
@@ -51,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", required=True, help="output folder (rerun with the same folder to resume)")
     sweep.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     sweep.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)")
+    sweep.add_argument("--worker-timeout", type=float, default=60.0, metavar="SECONDS",
+                       help="with --scheduler: stop (finished runs kept) when the scheduler or every worker has "
+                            "been gone this long (default: 60)")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.add_argument("--force", action="store_true",
+                       help="run even when the memory estimate exceeds the memory available (refused otherwise)")
 
     exp = sub.add_parser("experiments", help="calibration check and the article's claims, as one HTML report")
     exp.add_argument("--quick", action="store_true", help="fewer replicates and a smaller population (minutes)")
@@ -67,8 +77,55 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the same cleanup, then exit code 143."""
+
+
+@contextlib.contextmanager
+def _signals(command: str):
+    """SIGTERM raises :class:`Terminated` (a second one is ignored while cleaning up); a write past the file
+    size limit (``ulimit -f``) fails with an error instead of killing us (SIGXFSZ ignored, in workers too);
+    ``run`` and ``sweep`` get a janitor that removes their temporaries if they die with ``kill -9``."""
+    saved = {}
+
+    def on_term(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated()
+
+    if threading.current_thread() is threading.main_thread():
+        saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, on_term)
+        if hasattr(signal, "SIGXFSZ"):
+            saved[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        if command in ("run", "sweep"):
+            from sim.reports.folders import guarded
+            from sim.world.cache import default_cache_dir
+
+            with guarded(default_cache_dir()):
+                yield
+        else:
+            yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def _os_error_text(exc: OSError) -> str:
+    """One line: the path (control characters escaped) and the cause."""
+    from sim.studies.store import os_cause
+
+    paths = [p for p in (exc.filename, exc.filename2) if p is not None]
+    shown = " -> ".join("".join(c if c.isprintable() else repr(c)[1:-1] for c in os.fsdecode(p)) for p in paths)
+    return f"{shown}: {os_cause(exc)}" if shown else os_cause(exc)
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    with _signals(args.command):
+        return _main(args)
+
+
+def _main(args) -> int:
     try:
         if args.command == "schema":
             from sim.scenario import default_toml, json_schema
@@ -94,21 +151,22 @@ def main(argv=None) -> int:
         return cmd_run(args)
     except InfluSimError as exc:
         print(f"influsim: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+        return getattr(exc, "exit_code", EXIT_BAD_INPUT)
+    except OSError as exc:  # a file-system failure while working (full disk, ulimit -f, read-only): exit 1
+        print(f"influsim: error: {_os_error_text(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated):
+            print("influsim: terminated (SIGTERM)", file=sys.stderr)
+            return 143
         print("influsim: interrupted", file=sys.stderr)
         return 130
 
 
 def cmd_run(args) -> int:
-    from tqdm import tqdm
-
-    from sim.studies.spread import spread_sources, spread_text
-    from sim.reports.terminal import summary_text
-    from sim.reports.folders import output_folder
-    from sim.reports.run_folder import write_run_folder
+    from sim.reports.progress import market_progress, preflight, progress_bar
+    from sim.studies.resources import default_workers, run_estimate
     from sim.scenario import load_scenario, parse_assignment, with_fields
-    from sim.studies.runs import default_workers, run_scenario
 
     sc = load_scenario(args.scenario)
     changes = dict(parse_assignment(text) for text in args.set)
@@ -120,18 +178,33 @@ def cmd_run(args) -> int:
         sc = with_fields(sc, changes)
     if args.workers is not None and args.workers < 1:
         raise ScenarioError("--workers", f"must be >= 1, got {args.workers}")
+    workers = args.workers or default_workers(sc.run.replicates)
+    # memory and time estimate before anything is built: refused in one line (no folder) unless --force
+    preflight(run_estimate(sc, workers), f"{sc.population.size:,} people x {len(sc.strategies)} strategies x "
+              f"{sc.run.replicates:,} replicate{'s' if sc.run.replicates > 1 else ''} on {workers} "
+              f"worker{'s' if workers > 1 else ''}",
+              force=args.force, quiet=args.no_progress)
+    from sim.studies.runs import run_scenario  # after the estimate: a refusal takes no time
+    from sim.studies.spread import spread_sources, spread_text
+    from sim.reports.terminal import summary_text
+    from sim.reports.folders import atomic_folder, output_folder
+    from sim.reports.run_folder import write_run_folder
+
     out = output_folder(args.out)
 
     t0 = time.perf_counter()
     n_tasks = len(sc.strategies) * sc.run.replicates
-    bar = tqdm(total=n_tasks, desc="campaigns", unit="run", disable=args.no_progress or None, file=sys.stderr)
-    workers = args.workers or default_workers(sc.run.replicates)
-    results = run_scenario(sc, workers=workers, progress=lambda rep: bar.update(len(rep)))
-    bar.close()
+    bar = progress_bar(n_tasks, "campaigns", "run", disable=args.no_progress)  # plain lines when not a terminal
+    try:
+        with market_progress(not args.no_progress):  # the build of a market of 1M+ people, stage by stage
+            results = run_scenario(sc, workers=workers, progress=lambda rep: bar.update(len(rep)))
+    finally:
+        bar.close()
     elapsed = time.perf_counter() - t0
 
     spread = spread_sources(sc, results)  # market vs campaign: a few re-runs on one market
-    write_run_folder(sc, results, out, spread)
+    with atomic_folder(out) as folder:  # whole or not at all, the user's umask; no temporaries left on failure
+        write_run_folder(sc, results, folder, spread)
     print(summary_text(sc, results, elapsed))
     if spread:
         print("\nWhere the spread comes from:\n" + "\n".join(f"  {line}" for line in spread_text(spread)))

@@ -139,3 +139,25 @@ def test_invariants_hold_across_random_worlds(small_scenario, draw):
         assert x["earned_reach"] <= x["reach"] and x["shares"] <= x["engaged_people"]
         assert not np.any((st.purchases > 0) & ~st.engaged) and not np.any(st.engaged & ~st.seen)
         assert st.purchases.max() <= 1
+
+
+def test_each_replicate_draws_its_own_market_unless_fixed(small_scenario):
+    from sim.campaign.luck import replicate_seeds
+
+    a, b = replicate_seeds(small_scenario.run.seed, 2)
+    own = with_fields(small_scenario, {"run.market": "per_replicate"})
+    m_a, m_b = CampaignModel(own, "macro", rng=a), CampaignModel(own, "macro", rng=b)
+    assert not np.array_equal(m_a.population.susceptibility, m_b.population.susceptibility)
+    assert np.array_equal(m_a.population.susceptibility, CampaignModel(own, "macro", rng=a).population.susceptibility)
+    fixed = with_fields(small_scenario, {"run.market": "fixed"})
+    f_a, f_b = CampaignModel(fixed, "macro", rng=a), CampaignModel(fixed, "macro", rng=b)
+    assert np.array_equal(f_a.population.susceptibility, f_b.population.susceptibility)
+
+
+def test_category_involvement_scales_interest_in_the_product_independently_of_specialisation(small_scenario):
+    base = CampaignModel(small_scenario, "macro", rng=1)
+    keen = CampaignModel(with_fields(small_scenario, {"population.category_involvement": 2.0}), "macro", rng=1,
+                         market=base.population)
+    assert np.allclose(keen.product_match, np.minimum(1.0, 2.0 * base.product_match), atol=1e-6)
+    # the people's interests (how specialised they are) are untouched
+    assert keen.population.interests is base.population.interests

@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from sim.errors import GraphFileError
-from sim.world.peergraph import PeerGraph, barabasi_albert, homophilous_graph, read_graph
+from sim.world.peergraph import (
+    PeerGraph,
+    barabasi_albert,
+    homophilous_graph,
+    read_graph,
+)
 
 NICHE_SHARES = [0.3, 0.25, 0.2, 0.1, 0.1, 0.05]
 GRAPHML_ONE_NODE = (
@@ -283,3 +288,86 @@ def test_read_graph_rejects_a_directory(tmp_path):
     (tmp_path / "d.csv").mkdir()
     with pytest.raises(GraphFileError, match="not a file"):
         read_graph(tmp_path / "d.csv")
+
+
+# --- scale: alias sampling, sorted-key helpers, threads ----------------------------------
+
+
+def exact_alias_probabilities(cells, n):
+    """The probability of each person under alias ``cells`` (own share plus what aliases give)."""
+    keep = cells["prob"]
+    own = np.bincount(cells["own"], keep, minlength=n)
+    return (own + np.bincount(cells["alias"], 1 - keep, minlength=n)) / len(cells)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_alias_cells_give_exact_probabilities(seed):
+    from sim.world.peergraph import alias_cells
+
+    rng = np.random.default_rng(seed)
+    w = rng.pareto(1.5, 5000) * (rng.random(5000) < 0.9)  # heavy tail, some zero weights
+    p = exact_alias_probabilities(alias_cells(w), len(w))
+    assert np.allclose(p, w / w.sum(), atol=1e-12)
+    people = rng.permutation(100_000)[:5000]  # cells may stand for other ids
+    p = exact_alias_probabilities(alias_cells(w, people), 100_000)
+    assert np.allclose(p[people], w / w.sum(), atol=1e-12) and p.sum() == pytest.approx(1)
+
+
+def test_alias_draw_blocks_follow_their_weights():
+    from sim.world.peergraph import alias_cells, alias_draw
+
+    w = np.array([1.0, 3.0, 0.0, 2.0, 2.0])
+    cells = np.concatenate([alias_cells(w[:2]), alias_cells(w[2:], np.arange(2, 5))])
+    start, size = np.array([0, 2]), np.array([2, 3])
+    block = np.random.default_rng(0).integers(0, 2, 200_000)
+    got = alias_draw(cells, np.random.default_rng(1).random(len(block)), start[block], size[block])
+    assert np.all((got < 2) == (block == 0))  # each draw stays in its own block
+    freq = np.bincount(got, minlength=5) / np.bincount(block, minlength=2)[[0, 0, 1, 1, 1]]
+    assert freq == pytest.approx([0.25, 0.75, 0.0, 0.5, 0.5], abs=0.01)
+
+
+def test_sorted_key_helpers_match_numpy(monkeypatch):
+    from sim.world import peergraph as pg
+
+    monkeypatch.setattr(pg, "_MERGE_BLOCK", 64)  # many blocks
+    monkeypatch.setattr(pg, "_PARALLEL_MIN", 100)  # sorted by value range on several threads
+    monkeypatch.setenv("INFLUSIM_THREADS", "3")
+    rng = np.random.default_rng(4)
+    n = 5000
+    pieces = [rng.integers(0, n * n, size) for size in (3000, 10, 0, 7000)]
+    keys = pg._sorted_keys(pieces, n)
+    assert np.array_equal(keys, np.unique(np.concatenate(pieces)))
+    new = np.unique(rng.integers(0, n * n, 4000))
+    assert np.array_equal(pg._is_in(keys, new), np.isin(new, keys))
+    fresh = new[~np.isin(new, keys)]
+    assert np.array_equal(pg._insert_sorted(keys, fresh), np.union1d(keys, fresh))
+    rev = pg._reversed(keys, n)
+    u, v = np.divmod(keys, n)
+    assert np.array_equal(rev, np.sort(v * n + u))
+    assert np.array_equal(pg._row_counts(keys, n), np.bincount(u, minlength=n))
+
+
+def test_homophilous_graph_is_the_same_whatever_the_threads(monkeypatch):
+    from sim.world import peergraph as pg
+
+    # small chunks and blocks, so that a small graph takes every parallel path
+    monkeypatch.setattr(pg, "_EDGE_CHUNK", 1000)
+    monkeypatch.setattr(pg, "_BLOCK", 4096)
+    monkeypatch.setattr(pg, "_MERGE_BLOCK", 256)
+    monkeypatch.setattr(pg, "_PARALLEL_MIN", 1000)
+    niche = niches(20_000)
+    graphs = []
+    for t in ("1", "2", "5"):
+        monkeypatch.setenv("INFLUSIM_THREADS", t)
+        graphs.append(homophilous_graph(niche, rng=11))
+    check_csr(graphs[0])
+    for g in graphs[1:]:
+        assert np.array_equal(g.indptr, graphs[0].indptr) and np.array_equal(g.indices, graphs[0].indices)
+
+
+def test_homophilous_graph_degrees_follow_the_weights_law():
+    # Chung-Lu: degrees are Poisson around Pareto weights (tail exponent 2.5): the CCDF
+    # falls like k ** -1.5 well above the mean
+    deg = homophilous_graph(niches(200_000), mean_degree=10, clustering=0.0, rng=5).degree()
+    assert deg.mean() == pytest.approx(10, rel=0.01)
+    assert -1.9 < ccdf_slope(deg, 30, 150) < -1.1

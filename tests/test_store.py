@@ -1,9 +1,11 @@
+import errno
 import math
+import os
 import sqlite3
 
 import pytest
 
-from sim.studies.store import ResultStore, StoreError, write_csv, write_parquet
+from sim.studies.store import ResultStore, StoreError, StoreWriteError, atomic_file, write_csv, write_parquet
 
 
 def test_records_and_skips_finished_runs(tmp_path):
@@ -73,3 +75,98 @@ def test_exports(tmp_path):
     assert write_parquet(rows, ["a", "b", "c"], tmp_path / "t.parquet")
     t = pq.read_table(tmp_path / "t.parquet").to_pylist()
     assert t[0] == {"a": 1, "b": 0.1, "c": "x"} and t[1]["c"] is None
+
+
+# -- a full disk is not damage ---------------------------------------------------------------------------
+class _FailingDB:
+    """An SQLite connection whose statements matching ``when`` fail with SQLite error ``code``."""
+
+    def __init__(self, real, when: str, code: int, message: str):
+        self.real, self.when, self.code, self.message = real, when, code, message
+
+    def execute(self, sql, *args):
+        if self.when in sql:
+            exc = sqlite3.OperationalError(self.message)
+            exc.sqlite_errorcode = self.code
+            raise exc
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def __enter__(self):
+        return self.real.__enter__()
+
+    def __exit__(self, *exc):
+        return self.real.__exit__(*exc)
+
+
+def _failing(monkeypatch, when, code, message):
+    real_connect = sqlite3.connect
+    monkeypatch.setattr("sim.studies.store.sqlite3.connect",
+                        lambda *a, **k: _FailingDB(real_connect(*a, **k), when, code, message))
+
+
+@pytest.mark.parametrize("code,message,cause", [
+    (sqlite3.SQLITE_FULL, "database or disk is full", "no space left on device"),
+    (sqlite3.SQLITE_IOERR, "disk I/O error", ""),
+    (sqlite3.SQLITE_READONLY, "attempt to write a readonly database", ""),
+])
+def test_a_store_that_cannot_be_written_is_not_called_damaged(tmp_path, monkeypatch, code, message, cause):
+    _failing(monkeypatch, "CREATE TABLE", code, message)
+    with pytest.raises(StoreWriteError) as err:
+        ResultStore(tmp_path / "runs.sqlite", "h")
+    text = str(err.value)
+    assert "not a sweep result store" not in text and text.startswith(f"cannot write {tmp_path}/runs.sqlite: ")
+    assert cause in text and message in text and err.value.exit_code == 1 and "\n" not in text
+
+
+def test_recording_on_a_full_disk_is_a_write_error_and_keeps_earlier_runs(tmp_path, monkeypatch):
+    with ResultStore(tmp_path / "runs.sqlite", "h") as st:
+        st.record(0, "macro", 0, {"roi": 1.0})
+    _failing(monkeypatch, "INSERT INTO runs", sqlite3.SQLITE_FULL, "database or disk is full")
+    with ResultStore(tmp_path / "runs.sqlite", "h") as st:
+        with pytest.raises(StoreWriteError, match="no space left on device"):
+            st.record(0, "macro", 1, {"roi": 2.0})
+        assert st.done() == {(0, "macro", 0)}
+
+
+def test_damage_is_still_called_damage(tmp_path):
+    (tmp_path / "runs.sqlite").write_bytes(b"SQLite format 3\0" + b"\xff" * 4000)
+    with pytest.raises(StoreError, match="not a sweep result store") as err:
+        ResultStore(tmp_path / "runs.sqlite", "h")
+    assert not isinstance(err.value, StoreWriteError) and err.value.exit_code == 2
+
+
+def test_a_lock_that_cannot_be_created_names_the_path_and_cause(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def ro(path, flags, *a):
+        if str(path).endswith(".lock"):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *a)
+
+    monkeypatch.setattr("sim.studies.store.os.open", ro)
+    with pytest.raises(StoreWriteError) as err:
+        ResultStore(tmp_path / "runs.sqlite", "h")
+    assert str(err.value) == f"cannot open {tmp_path}/runs.lock: Read-only file system"
+
+
+def test_exports_leave_nothing_behind_and_name_the_file_on_failure(tmp_path, monkeypatch):
+    class Boom:
+        def __init__(self, *a):
+            pass
+
+        def writerow(self, row):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("sim.studies.store.csv.writer", Boom)
+    with pytest.raises(OSError) as err:
+        write_csv([{"a": 1}], ["a"], tmp_path / "t.csv")
+    assert err.value.filename == str(tmp_path / "t.csv") and err.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C or SIGTERM mid-write: the temporary goes too
+        with atomic_file(tmp_path / "u.txt") as fh:
+            fh.write("half")
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []

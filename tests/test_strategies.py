@@ -198,3 +198,13 @@ def test_unaffordable_macro_names_the_strategy(world):
     with pytest.raises(ScenarioError) as e:
         build_roster(pop, s, "big")
     assert e.value.field == "strategies.big"
+
+
+def test_macro_with_equal_spend_buys_more_posts_within_the_budget(world):
+    sc, pop = world
+    s = _with(sc, {"macro": {"kind": "macro", "tier": "macro", "outreach": False},
+                   "macro_spend": {"kind": "macro", "tier": "macro", "outreach": False, "equal_spend": True}})
+    plain, spent = build_roster(pop, s, "macro"), build_roster(pop, s, "macro_spend")
+    assert list(plain.ids) == list(spent.ids)
+    assert spent.posts[0] > plain.posts[0]
+    assert plain.expected_cost() < spent.expected_cost() <= s.brand.budget * (1 + 1e-9)

@@ -389,14 +389,14 @@ hi = 80000
     reach_st = {r[3]: float(r[6]) for r in sens[1:] if r[1] == "reach"}
     assert reach_st["brand.budget"] > reach_st["parameters.engage_base"]  # money buys accounts, accounts reach
     page = (tmp_path / "o" / "report.html").read_text()
-    assert page.count("plotly.js v") == 1 and "Sensitivity of reach" in page
+    assert page.count("plotly.js v") == 1 and "Sensitivity of people reached" in page
 
 
 def test_grid_report_has_heatmaps_lines_and_table(tmp_path):
     f = _write(tmp_path, GRID)
     assert _sweep(tmp_path, f, "--out", tmp_path / "two", "--workers", "1") == 0
     page = (tmp_path / "two" / "report.html").read_text()
-    heatmap = '"texttemplate":"%{z:.3g}"'  # the cells' labels of our heatmaps
+    heatmap = '"texttemplate":"%{text}"'  # the cells' labels of our heatmaps
     assert heatmap in page and page.count("plotly.js v") == 1 and "<h2>Table</h2>" in page
     one = _write(tmp_path, GRID.split('[vary."product.price"]')[0], "one.toml")
     assert _sweep(tmp_path, one, "--out", tmp_path / "one", "--workers", "1") == 0

@@ -40,3 +40,27 @@ def test_erosion_depends_on_fit_and_partnership():
     for _ in range(10):
         f = trust.erode(f, 0.0, 0.1)
     assert f == pytest.approx(0.9 ** 10)
+
+
+def test_prior_trust_is_smooth_in_followers_and_ignores_tier_labels():
+    import inspect
+
+    import numpy as np
+
+    from sim.rules.forecast import account_prior
+    from sim.scenario import Parameters
+
+    p = Parameters()
+    f = np.array([99_000.0, 101_000.0])
+    prior = account_prior(p, f, np.ones(2))
+    assert abs(prior[0] - prior[1]) / prior[0] < 0.002  # was 11% with a step at the tier boundary
+    sizes = np.logspace(2, 7, 200)
+    values = trust.size_prior(sizes, p.trust_small, p.trust_large, p.trust_half_followers, p.trust_slope)
+    assert np.all(np.diff(values) < 0) and values[0] < p.trust_small + 1e-9 and values[-1] > p.trust_large - 1e-9
+    # nothing about tiers goes in: redefining [tiers] cannot change anybody's trust
+    assert "tier" not in " ".join(inspect.signature(account_prior).parameters)
+
+
+def test_authenticity_lowers_trust_only_for_creators_who_do_not_use_what_they_promote():
+    assert float(trust.authenticity_factor(1.0, 0.3)) == 1.0
+    assert float(trust.authenticity_factor(0.0, 0.3)) == pytest.approx(0.7)

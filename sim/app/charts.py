@@ -12,7 +12,10 @@ Examples
 
 from __future__ import annotations
 
+import json
+
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from sim.app.form import FIELDS
 from sim.reports import report
@@ -38,6 +41,25 @@ def result_figures(scenario, results) -> list[go.Figure]:
                                          ("cost_per_acquisition", "cost per acquisition ($)")],
                                "Return and unit costs (95% interval of the mean)"),
             report.cascade_figure(results)]
+
+
+APP_WIDTH = 800  # px: the results column of the app at 1280 px
+
+
+def for_browser(fig: go.Figure, width: int = APP_WIDTH) -> go.Figure:
+    """The figure for the app: NaN and infinity as null (the widget's messages must be valid JSON), and
+    ``width`` px wide unless it sets its own width.
+
+    Examples
+    --------
+    >>> fig = for_browser(go.Figure(go.Scatter(y=[float("nan"), 1.0])))
+    >>> fig.data[0].y, fig.layout.width
+    ((None, 1.0), 800)
+    """
+    out = go.Figure(json.loads(pio.to_json(fig, validate=False)))
+    if out.layout.width is None:
+        out.update_layout(width=width)
+    return out
 
 
 def _axis_format(metric: str) -> dict:

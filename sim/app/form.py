@@ -45,18 +45,18 @@ class FormField:
 #: The form's sections and fields, in order.
 SECTIONS: dict[str, tuple[FormField, ...]] = {
     "Brand": (FormField("brand.budget", "budget", "USD"),
-              FormField("brand.management_hours", "staff hours per creator hired", "hours"),
-              FormField("brand.hourly_rate", "staff hourly rate", "USD per hour")),
+              FormField("brand.management_hours", "staff hours per hire", "hours"),
+              FormField("brand.hourly_rate", "staff cost", "USD per hour")),
     "Product": (FormField("product.price", "price", "USD"),
-                FormField("product.margin", "gross margin", "share of the price, 0-1"),
-                FormField("product.luxury", "luxury", "0 everyday - 1 luxury"),
-                FormField("product.familiarity", "brand familiarity", "0 unknown - 1 household name"),
+                FormField("product.margin", "gross margin", "share, 0-1"),
+                FormField("product.luxury", "luxury", "0 everyday, 1 luxury"),
+                FormField("product.familiarity", "familiarity", "0 unknown, 1 famous"),
                 FormField("product.niche", "niche")),
     "Campaign": (FormField("campaign.days", "campaign length", "days"),
                  FormField("campaign.posts_per_influencer", "posts per creator", "posts")),
-    "Simulation": (FormField("population.size", "simulated people", "people"),
-                   FormField("population.represents", "real people per simulated person", "people"),
-                   FormField("run.replicates", "replicates per strategy", "runs"),
+    "Simulation": (FormField("population.size", "simulated people"),
+                   FormField("population.represents", "each stands for", "real people"),
+                   FormField("run.replicates", "replicates", "per strategy"),
                    FormField("run.seed", "seed")),
 }
 FIELDS: dict[str, FormField] = {f.path: f for fs in SECTIONS.values() for f in fs}

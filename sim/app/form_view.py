@@ -20,6 +20,11 @@ from sim.errors import InfluSimError
 from sim.scenario import load_scenario_text, scenario_toml
 
 
+GRID = {"display": "grid", "grid-template-columns": "repeat(auto-fill, minmax(160px, 1fr))", "gap": "0 16px"}
+STRATEGY_GRID = {"display": "grid", "grid-template-columns": "1fr 1fr", "gap": "0 16px", "align-items": "baseline",
+                 "border-top": "1px solid #e0e0e0", "padding-top": "4px"}
+
+
 def css_class(path: str) -> str:
     """The CSS class of a form field (for tests and styling): ``field-brand-budget``.
 
@@ -119,9 +124,10 @@ def FieldInput(path: str, label: str, unit: str, error: str):
 def Fields(errors: dict):
     """The form's sections (brand, product, campaign, simulation), one card each."""
     for section, fields in SECTIONS.items():
-        with solara.Card(section, classes=[f"section-{section.lower()}"]):
-            for f in fields:
-                FieldInput(f.path, f.label, f.unit, errors.get(f.path, ""))
+        with solara.Card(section, classes=[f"section-{section.lower()}"], margin=2):
+            with solara.Div(style=GRID):
+                for f in fields:
+                    FieldInput(f.path, f.label, f.unit, errors.get(f.path, ""))
 
 
 @solara.component
@@ -138,14 +144,14 @@ def StrategyEditor(errors: dict):
     with solara.Card("Strategies to compare", classes=["strategies"]):
         solara.Text("The first strategy is the baseline the others are compared with.")
         for i, r in enumerate(rows):
-            with solara.Row(classes=[f"strategy-row strategy-{i}"], style={"align-items": "baseline", "gap": "8px"}):
+            with solara.Div(classes=["strategy-row", f"strategy-{i}"], style=STRATEGY_GRID):
                 solara.InputText("name", value=r.name, on_value=lambda v, i=i: change(i, name=v.strip()),
-                                 classes=[f"strategy-name-{i}"], style={"max-width": "170px"})
+                                 classes=[f"strategy-name-{i}"])
+                solara.Button("Remove", on_click=lambda i=i: remove(i), text=True, classes=[f"strategy-remove-{i}"])
                 solara.Select("kind", values=list(KINDS), value=r.kind, on_value=lambda v, i=i: change(i, kind=v),
                               classes=[f"strategy-kind-{i}"])
                 solara.Select("selection", values=list(SELECTIONS), value=r.selection,
                               on_value=lambda v, i=i: change(i, selection=v), classes=[f"strategy-selection-{i}"])
-                solara.Button("Remove", on_click=lambda i=i: remove(i), text=True, classes=[f"strategy-remove-{i}"])
             if errors.get(row_key(i)):
                 solara.Text(errors[row_key(i)], classes=["error--text", "field-error", f"strategy-error-{i}"])
         if errors.get("strategies"):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.errors import ScenarioError
 from sim.scenario import Scenario, with_fields
 from sim.studies import compare
 from sim.studies.runs import run_scenario
@@ -122,7 +123,10 @@ def run_whatif(scenario: Scenario, field: str, values: list, metric: str, report
     total = sum(_replicates(s) for s in scenarios)
     points, done = [], 0
     for v, sc in zip(values, scenarios):
-        outcome = run(sc, report, stop, done_before=done, total=total)
+        try:
+            outcome = run(sc, report, stop, done_before=done, total=total)
+        except ScenarioError as exc:  # say at which value
+            raise ScenarioError(exc.field, f"{exc.reason} (at {field} = {v:,g})") from None
         done += _replicates(sc)
         for s in compare.strategies_of(outcome.results):
             iv = compare.metric_interval(metric, compare.values(outcome.results, s, metric))

@@ -16,6 +16,10 @@ from sim.app.whatif_view import WhatIfPanel
 from sim.errors import ScenarioError
 
 
+INTRO = ("<h2>influsim: what-if workbench</h2><p>Set the brand, the product and the strategies, press Run, and read "
+         "which strategy wins, by how much and how sure, and what it costs; then try a what-if.</p>")
+
+
 def _with_run_error(built, errors: dict) -> dict:
     """The form's messages plus a failed run's, at its field, while the form still holds that scenario."""
     job = state.run_job
@@ -32,17 +36,16 @@ def Page():
     built = solara.use_memo(lambda: build(base, values, rows), dependencies=[id(base), values, rows])
     errors = _with_run_error(built, built.errors)
     solara.Title("influsim: what-if workbench")
-    with solara.Columns([5, 7], style={"padding": "8px"}):
+    with solara.Columns([4, 8], style={"padding": "8px"}):
         with solara.Column(classes=["form-column"]):
-            solara.Markdown("## influsim: what-if workbench\nSet the brand, the product and the strategies, press "
-                            "Run, read which strategy wins, by how much and how sure; then try a what-if.")
+            solara.HTML(tag="div", unsafe_innerHTML=INTRO)
             Form(built, errors)
         with solara.Column(classes=["results-column"], style={"min-width": "0"}):
             with solara.lab.Tabs(value=0):
                 with solara.lab.Tab("Run", classes=["tab-run"]):
                     RunBar(built.scenario, errors)
-                    outcome = state.run_job.latest
-                    if outcome is not None and not state.run_job.pending:
+                    outcome = state.run_job.latest  # the last finished run stays up while the next one runs
+                    if outcome is not None:
                         Results(outcome)
                 with solara.lab.Tab("What if", classes=["tab-whatif"]):
                     WhatIfPanel(built.scenario)

@@ -7,12 +7,13 @@ intervals; the run folder to download; the report's charts.
 from __future__ import annotations
 
 import functools
+import html
 
 import solara
 
 from sim.app import state
 from sim.app.bundle import folder_name, run_folder_zip
-from sim.app.charts import result_figures
+from sim.app.charts import for_browser, result_figures
 from sim.app.tables import CSS, decision_html, kpi_html
 
 
@@ -43,7 +44,7 @@ def RunBar(scenario, errors: dict):
                       disabled=scenario is None or job.pending, classes=["run-button"])
         if scenario is None:
             first = next(iter(errors.values()), "")
-            solara.Text(f"Not run: fix the field marked in red ({first}).", classes=["run-blocked"])
+            solara.Text(f"Not run: fix the fields marked in red (first: {first}).", classes=["run-blocked"])
         elif not job.pending:
             n = len(scenario.strategies) * scenario.run.replicates
             solara.Text(f"{len(scenario.strategies)} strategies x {scenario.run.replicates} replicates = {n} "
@@ -61,15 +62,18 @@ def Results(outcome):
     """Decision, spend and warnings; key figures; the run folder; the charts."""
     sc, results = outcome.scenario, outcome.results
     zip_data = solara.use_memo(lambda: functools.partial(run_folder_zip, sc, results), dependencies=[id(outcome)])
-    figures = solara.use_memo(lambda: result_figures(sc, results), dependencies=[id(outcome)])
+    figures = solara.use_memo(lambda: [for_browser(f) for f in result_figures(sc, results)],
+                              dependencies=[id(outcome)])
     tables = solara.use_memo(lambda: decision_html(sc, results) + kpi_html(results), dependencies=[id(outcome)])
     n = max((r.replicate for r in results), default=-1) + 1
     solara.Style(CSS)
     with solara.Div(classes=["influsim-results", "results"]):
-        solara.Markdown(f"### Results: {sc.name}\n{len(sc.strategies)} strategies x {n} replicates, "
-                        f"{sc.population.size:,} people, seed {sc.run.seed}, in {outcome.elapsed:.1f} s.")
-        solara.HTML(tag="div", unsafe_innerHTML=tables)
-        solara.FileDownload(zip_data, filename=f"{folder_name(sc)}.zip", mime_type="application/zip",
-                            label="Download the run folder (zip: report.html, summary.csv, runs.csv, scenario.json)")
+        head = (f"<h2>Results: {html.escape(sc.name)}</h2><p>{len(sc.strategies)} strategies x {n} replicates, "
+                f"{sc.population.size:,} people, seed {sc.run.seed}, in {outcome.elapsed:.1f} s.</p>")
+        solara.HTML(tag="div", unsafe_innerHTML=head + tables)
+        with solara.Row(style={"align-items": "center"}):
+            solara.FileDownload(zip_data, filename=f"{folder_name(sc)}.zip", mime_type="application/zip",
+                                label="Download the run folder")
+            solara.Text("a zip of what influsim run writes: report.html, summary.csv, runs.csv, scenario.json")
         for fig in figures:
             solara.FigurePlotly(fig)

@@ -77,8 +77,8 @@ def kpi_html(results) -> str:
     for metric, label in KPIS:
         if not any(metric in r.metrics for r in results):
             continue
-        cells = "".join(f"<td>{_e(compare.fmt_interval(metric, compare.metric_interval(metric, compare.values(results, s, metric))))}</td>"
-                        for s in names)
+        ivs = [compare.metric_interval(metric, compare.values(results, s, metric)) for s in names]
+        cells = "".join(f"<td>{_e(compare.fmt_interval(metric, iv))}</td>" for iv in ivs)
         body.append(f"<tr><th class=\"l\">{_e(label)}<br><small>{_e(UNITS.get(metric, ''))}</small></th>{cells}</tr>")
     head = "".join(f"<th>{_e(s)}</th>" for s in names)
     return ("<h3>Key figures</h3><p>Mean [95% interval] over replicates.</p><div class=\"wide\"><table>"
@@ -104,8 +104,8 @@ def whatif_html(whatif) -> str:
     by = {(p.value, p.strategy): p for p in whatif.points}
     body = []
     for v in values:
-        cells = "".join(f"<td>{_e(compare.fmt_interval(whatif.metric, compare.Interval(p.mean, p.low, p.high, p.n)))}</td>"
-                        for p in (by[(v, s)] for s in names))
+        ivs = [compare.Interval(p.mean, p.low, p.high, p.n) for p in (by[(v, s)] for s in names)]
+        cells = "".join(f"<td>{_e(compare.fmt_interval(whatif.metric, iv))}</td>" for iv in ivs)
         body.append(f"<tr><th>{_e(field_value_text(whatif.field, v))}</th>{cells}</tr>")
     head = "".join(f"<th>{_e(s)}</th>" for s in names)
     return (f"<div class=\"wide\"><table><tr><th>{_e(whatif.field)}</th>{head}</tr>{''.join(body)}</table></div>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import solara
 
 from sim.app import state
-from sim.app.charts import whatif_figure
+from sim.app.charts import for_browser, whatif_figure
 from sim.app.form import FIELDS, WHATIF_FIELDS
 from sim.app.jobs import MAX_WHATIF_VALUES, default_range, sweep_values, whatif_scenarios
 from sim.app.results_view import Progress
@@ -58,6 +58,9 @@ def WhatIfPanel(scenario):
     texts = {"from": state.whatif_from.value or f"{lo:g}", "to": state.whatif_to.value or f"{hi:g}",
              "count": state.whatif_count.value}
     values, errors = check(scenario, field, texts) if scenario is not None else (None, {})
+    latest = job.latest
+    figure = solara.use_memo(lambda: for_browser(whatif_figure(latest), width=740) if latest is not None else None,
+                             dependencies=[id(latest)])
 
     def pick(new: str) -> None:
         state.whatif_field.set(new)
@@ -90,8 +93,8 @@ def WhatIfPanel(scenario):
             solara.Text("What-if cancelled.", classes=["whatif-cancelled"])
         elif job.error:
             solara.Text(f"What-if failed: {job.exception}", classes=["error--text", "whatif-error"])
-        if job.latest is not None and not job.pending:
+        if figure is not None:  # the last finished what-if stays up while the next one runs
             solara.Style(CSS)
-            solara.FigurePlotly(whatif_figure(job.latest))
+            solara.FigurePlotly(figure)
             with solara.Div(classes=["influsim-results", "whatif-result"]):
-                solara.HTML(tag="div", unsafe_innerHTML=whatif_html(job.latest))
+                solara.HTML(tag="div", unsafe_innerHTML=whatif_html(latest))

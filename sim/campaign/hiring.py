@@ -18,7 +18,10 @@ optimiser, what it chose and why. Kinds:
     ``big_share`` of the budget to one ``tier`` account, the rest to ``small_tier``.
 ``nano_swarm``
     Accounts of the smallest tier paid in product (gifted), ``count`` of them or as many
-    as the budget buys; ``payment`` and ``partnership`` are ignored.
+    as the budget buys; ``payment`` and ``partnership`` are ignored. A ``count`` the pool
+    cannot meet hires what it can, and the roster's note says so ("hired 67 of the
+    1,000,000,000 asked: the pool has 400 nano accounts and 333 refused the offer"; shown
+    in the report's outreach table; the terminal warns that candidates ran out).
 ``custom``
     The accounts listed in ``ids`` (in that order; refusals are not replaced), or
     ``tiers`` (tier -> count, each filled from the tier's ranking). Not limited by the
@@ -232,6 +235,12 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
         contact_total += res.contact_cost
         rows.extend(_candidate_rows(pop, sc, st, res, ph.label))
     target = next((ph.target for ph in phases if ph.target), 0.0)
+    if st.kind == "nano_swarm" and st.count and len(chosen) < st.count:  # a request the pool could not meet
+        tier = pop.pool.tier_names[0]
+        refused = offers - len(chosen)
+        notes.append(f"hired {len(chosen):,} of the {st.count:,} asked: the pool has "
+                     f"{len(pop.pool.ids_of_tier(tier)):,} {tier} accounts"
+                     + (f" and {refused:,} refused the offer" if refused else ""))
     return Hiring(ids=np.asarray(chosen, dtype=int), accept_round=np.asarray(chosen_rounds, dtype=int), rows=rows, offers=offers, rounds=rounds,
                   contact_cost=contact_total, spent=spent, money=money_total, target=target,
                   phases=[ph.label for ph in phases], optimiser=opt_reports, notes=notes)

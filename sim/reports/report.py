@@ -1,4 +1,11 @@
-"""The HTML report of a run: Plotly figures with Monte Carlo intervals, in one offline page."""
+"""The HTML report of a run: Plotly figures with Monte Carlo intervals, in one offline page.
+
+Every number is written by :mod:`sim.reports.format` (``$13,047``, ``461,474``, ``0.35%``),
+every axis has a title with its unit, every difference chart marks the differences whose
+95% interval spans zero as not resolved (grey, hatched), and the tables fit a 1280 px page
+(long ones wrap; rosters show the hired creators with every offer behind "show all offers").
+:func:`report_figures` gives the charts, in the report's order, to the app as well.
+"""
 
 from __future__ import annotations
 
@@ -9,137 +16,117 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from sim.reports import format as fm
 from sim.studies import compare
-from sim.studies.results import mean_ci, series_band
 
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-
-
-def _color(i: int, alpha: float = 1.0) -> str:
-    h = COLORS[i % len(COLORS)].lstrip("#")
-    r, g, b = (int(h[k:k + 2], 16) for k in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def strategies_of(results) -> list[str]:
-    return list(dict.fromkeys(r.strategy for r in results))
-
-
-def time_series_figure(results, name: str, title: str) -> go.Figure:
-    """Cumulative ``name`` over the campaign per strategy, with 95% interval bands."""
-    fig = go.Figure()
-    for i, s in enumerate(strategies_of(results)):
-        hours, m, lo, hi = series_band(results, s, name)
-        days = np.asarray(hours) / 24.0
-        fig.add_trace(go.Scatter(x=np.concatenate([days, days[::-1]]), y=np.concatenate([hi, lo[::-1]]),
-                                 fill="toself", fillcolor=_color(i, 0.2), line={"width": 0}, hoverinfo="skip",
-                                 showlegend=False, name=f"{s} 95% CI"))
-        fig.add_trace(go.Scatter(x=days, y=m, name=s, line={"color": _color(i)}))
-    fig.update_layout(title=title, xaxis_title="day of campaign", yaxis_title=name.replace("_", " "))
-    return fig
-
-
-def funnel_figure(results) -> go.Figure:
-    """Mean funnel per strategy: impressions, reach, engaged people, buyers."""
-    stages = [("impressions", "impressions"), ("reach", "people reached"), ("engaged_people", "people engaged"),
-              ("conversions", "buyers")]
-    fig = go.Figure()
-    for i, s in enumerate(strategies_of(results)):
-        runs = [r for r in results if r.strategy == s]
-        vals = [mean_ci([r.metrics[k] for r in runs])[0] for k, _ in stages]
-        fig.add_trace(go.Funnel(name=s, y=[lab for _, lab in stages], x=vals, textinfo="value+percent initial",
-                                marker={"color": _color(i)}))
-    fig.update_layout(title="Funnel per strategy (means over replicates)")
-    return fig
-
-
-def metric_bars(results, metrics: list[tuple[str, str]], title: str) -> go.Figure:
-    """Bars of metric means per strategy with 95% interval error bars, one panel per metric."""
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(rows=1, cols=len(metrics), subplot_titles=[lab for _, lab in metrics])
-    names = strategies_of(results)
-    for c, (key, _) in enumerate(metrics, start=1):
-        stats = [compare.metric_interval(key, compare.values(results, s, key)).as_tuple() for s in names]
-        m = np.array([x[0] for x in stats])
-        fig.add_trace(go.Bar(x=names, y=m, marker_color=[_color(i) for i in range(len(names))], showlegend=False,
-                             error_y={"type": "data", "symmetric": False,
-                                      "array": [x[2] - x[0] for x in stats],
-                                      "arrayminus": [x[0] - x[1] for x in stats]}), row=1, col=c)
-    fig.update_layout(title=title)
-    return fig
-
-
-def tier_engagement_figure(results) -> go.Figure:
-    """Engagement rate per follower by tier and strategy (mean over hired accounts and replicates)."""
-    fig = go.Figure()
-    for i, s in enumerate(strategies_of(results)):
-        by_tier: dict = {}
-        for r in results:
-            if r.strategy == s:
-                for row in r.influencers:
-                    by_tier.setdefault(row["tier"], []).append(row["engagement_rate"])
-        tiers = list(by_tier)
-        stats = [mean_ci(by_tier[t]) for t in tiers]
-        fig.add_trace(go.Bar(name=s, x=tiers, y=[x[0] for x in stats], marker_color=_color(i),
-                             error_y={"type": "data", "symmetric": False, "array": [x[2] - x[0] for x in stats],
-                                      "arrayminus": [x[0] - x[1] for x in stats]}))
-    fig.update_layout(title="Engagement rate per follower by tier (sponsored posts, word of mouth included)",
-                      yaxis_tickformat=".1%", barmode="group")
-    return fig
-
-
-def cascade_figure(results) -> go.Figure:
-    """Word of mouth: the distribution of cascade sizes (people reached per share of a post), per strategy."""
-    fig = go.Figure()
-    for i, s in enumerate(strategies_of(results)):
-        sizes = np.concatenate([np.asarray(r.cascades, dtype=float) for r in results
-                                if r.strategy == s and r.cascades is not None] or [np.zeros(0)])
-        if len(sizes) == 0:
-            continue
-        values, counts = np.unique(sizes, return_counts=True)
-        fig.add_trace(go.Bar(name=f"{s} ({len(sizes):,} cascades)", x=values, y=counts / counts.sum(),
-                             marker_color=_color(i)))
-    fig.update_layout(title="Word of mouth: people reached per cascade (all replicates)", barmode="group",
-                      xaxis_title="people reached by one share and its re-shares", yaxis_title="share of cascades",
-                      yaxis_tickformat=".0%")
-    return fig
+from sim.reports.figures import (  # noqa: F401  (the report's figures; names kept importable here)
+    COLORS,
+    UNRESOLVED,
+    HATCH,
+    _color,
+    strategies_of,
+    fmt,
+    _name,
+    _plural,
+    _err,
+    time_series_figure,
+    FUNNEL_STAGES,
+    funnel_rows,
+    funnel_figure,
+    wrap_label,
+    _panels,
+    metric_bars,
+    tier_engagement_figure,
+    cascade_bins,
+    cascade_figure,
+    paired_difference_figure,
+    report_figures,
+    _result_figures,
+)
 
 
 SUMMARY_METRICS = ("roi", "roi_ex_staff", "roas", "spend", "staff_cost", "unspent", "hired", "revenue",
                    "gross_profit", "impressions", "reach", "engagements", "engagement_rate", "conversions",
                    "conversion_rate", "cost_per_engagement", "cost_per_acquisition")
-METRIC_LABELS = {"roi": "roi (on gross profit)", "roi_ex_staff": "roi without staff time",
-                 "roas": "roas (revenue / spend)", "spend": "spend (staff time included)"}
+METRIC_LABELS = {m: fm.title(m) for m in SUMMARY_METRICS}
 
 
 def summary_table(rows: list[dict], metrics=SUMMARY_METRICS) -> str:
-    """Mean [95% interval] per strategy and metric, money in $ and rates in %.
+    """Mean [95% interval] per strategy and metric, money in $ and rates and ROI in %.
 
     Examples
     --------
     >>> rows = [{"strategy": "macro", "metric": "spend", "mean": 13047.0, "ci_low": 12000.0, "ci_high": 14000.0,
+    ...          "n": 5}, {"strategy": "macro", "metric": "roi", "mean": -0.342, "ci_low": -0.91, "ci_high": 0.23,
     ...          "n": 5}]
-    >>> "$13,047" in summary_table(rows)
+    >>> page = summary_table(rows)
+    >>> "$13,047" in page and "-34%" in page and "[-91%, +23%]" in page
     True
     """
     names = list(dict.fromkeys(r["strategy"] for r in rows))
     idx = {(r["strategy"], r["metric"]): r for r in rows}
-    head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    head = "".join(f"<th>{_name(n)}</th>" for n in names)
     body = []
     for m in metrics:
         if not any((n, m) in idx for n in names):
             continue
         cells = "".join(f"<td>{_cell(m, idx[(n, m)])}</td>" if (n, m) in idx else "<td></td>" for n in names)
-        body.append(f"<tr><th>{html.escape(METRIC_LABELS.get(m, m.replace('_', ' ')))}</th>{cells}</tr>")
-    return f"<table><tr><th>metric</th>{head}</tr>{''.join(body)}</table>"
+        body.append(f"<tr><th>{html.escape(METRIC_LABELS.get(m, fm.title(m)))}</th>{cells}</tr>")
+    return f"<table class=\"summary\"><tr><th>metric (unit)</th>{head}</tr>{''.join(body)}</table>"
 
 
 def _cell(metric: str, row: dict) -> str:
     iv = compare.Interval(row["mean"], row["ci_low"], row["ci_high"], row["n"])
-    lo_hi = (f"[{compare.fmt_value(metric, iv.low)}, {compare.fmt_value(metric, iv.high)}]" if iv.has_interval
+    lo_hi = (f"[{fm.value(metric, iv.low)}, {fm.value(metric, iv.high)}]" if iv.has_interval
              else "[no interval]")
-    return f"{compare.fmt_value(metric, iv.mean)}<br><small>{lo_hi}</small>"
+    return f"{fm.value(metric, iv.mean)}<br><small>{lo_hi}</small>"
+
+
+STATE_CLASS = {"better": "better", "worse": "worse", "not resolved": "unresolved", "no difference": "unresolved",
+               "no interval": "unresolved"}
+
+
+def _state(state: str) -> str:
+    return f"<span class=\"state {STATE_CLASS.get(state, 'unresolved')}\">{html.escape(state)}</span>"
+
+
+def verdict_text(c: compare.Comparison, spend: tuple[float, float] | None = None, word: str = "replicates") -> str:
+    """One plain line stating a comparison, as :func:`sim.studies.compare.verdict_line` words it, with units
+    (a difference of ROI in percentage points).
+
+    Examples
+    --------
+    >>> iv = compare.Interval
+    >>> c = compare.Comparison("micro", "macro", "roi", iv(0.41, 0.22, 0.60, 30), 0.87, 0.13, 0.9, 0.49)
+    >>> verdict_text(c, (49775.0, 13047.0), "markets")
+    'micro vs macro: ROI +41 pp [+22 pp, +60 pp], better in 87% of 30 markets; spend $49,775 vs $13,047'
+    >>> c = compare.Comparison("micro", "macro", "roi", iv(0.05, -0.64, 0.74, 4), 0.5, 0.5, 0.5, 0.45)
+    >>> verdict_text(c)
+    'micro vs macro: ROI +5 pp [-64 pp, +74 pp]: not resolved with 4 replicates: run more'
+    >>> c = compare.Comparison("micro", "macro", "roi", iv(0.3, float("nan"), float("nan"), 1), 1.0, 0.0, 0.5, 0.2)
+    >>> verdict_text(c)
+    'micro vs macro: ROI +30 pp: no verdict with 1 replicate'
+    """
+    label = compare.LABELS.get(c.metric, c.metric)
+    head = f"{c.strategy} vs {c.baseline}: {label}"
+    d = c.diff
+    if d.n == 0:
+        text = f"{head} n/a: no replicate where both have a {label}"
+    elif not d.has_interval:
+        text = f"{head} {fm.value(c.metric, d.mean, diff=True)}: no verdict with {_plural(d.n, 'replicate')}"
+    else:
+        body = f"{head} {fm.interval(c.metric, d.mean, d.low, d.high, diff=True)}"
+        if d.low == d.high == 0:
+            text = f"{body}: no difference in {_plural(d.n, word[:-1])}"
+        elif not c.resolved:
+            text = f"{body}: not resolved with {_plural(d.n, 'replicate')}: run more"
+        elif c.better:
+            text = f"{body}, better in {fm.percent(c.win_share)} of {_plural(d.n, word[:-1])}"
+        else:
+            text = f"{body}, worse in {fm.percent(c.loss_share)} of {_plural(d.n, word[:-1])}"
+    if spend is not None:
+        text += f"; spend {fm.money(spend[0])} vs {fm.money(spend[1])}"
+    return text
 
 
 def decision_section(sc, results) -> str:
@@ -151,29 +138,38 @@ def decision_section(sc, results) -> str:
     >>> rs = [R(strategy=s, replicate=0, metrics={"roi": 0.1, "spend": 10.0, "hired": 0.0, "budget": 100.0},
     ...         outreach={"filled": True}) for s in ("a", "b")]
     >>> page = decision_section(R(run=R(market="fixed")), rs)
-    >>> "no verdict with 1 replicate" in page and "hires nobody" in page
+    >>> "no verdict with 1 replicate" in page and "hires nobody" in page and "$10.00" in page
     True
     """
     names = strategies_of(results)
     base = compare.baseline_of(results, compare.scenario_baseline(sc))
     if len(names) > 1:
-        verdicts = "".join(f"<li>{html.escape(v)}</li>" for v in compare.verdict_lines(results, base, sc))
+        word = compare.unit_word(sc)
+        lines = []
+        for s in names:
+            if s == base:
+                continue
+            c = compare.compare_pair(results, s, base, "roi")
+            spend = tuple(float(np.nanmean(compare.values(results, x, "spend"))) for x in (s, base))
+            lines.append(f"<li>{html.escape(verdict_text(c, spend, word))} {_state(c.state)}</li>")
         decision = (f"<h2>Decision</h2><p>ROI on gross profit, each strategy against {html.escape(base)}: mean "
-                    "paired difference over replicates (strategies of a replicate share its market and luck), "
-                    f"95% interval, and the share of replicates it wins.</p><ul class=\"verdicts\">{verdicts}</ul>")
+                    "paired difference over replicates in percentage points (pp; strategies of a replicate share "
+                    "its market and luck), 95% interval, and the share of replicates it wins.</p>"
+                    f"<ul class=\"verdicts\">{''.join(lines)}</ul>")
     else:
         decision = "<h2>Decision</h2><p>One strategy: nothing to compare.</p>"
     money = []
     for r in compare.spend_table(results):
         n = r["replicates"]
-        money.append(f"<tr><th>{html.escape(r['strategy'])}</th><td>{compare.fmt_money(r['budget'])}</td>"
-                     f"<td>{compare.fmt_money(r['spend'])}</td><td>{compare.fmt_money(r['unspent'])}</td>"
-                     f"<td>{compare.fmt_money(r['staff_cost'])}</td><td>{compare.fmt_value('hired', r['hired'])}</td>"
+        money.append(f"<tr><th>{_name(r['strategy'])}</th><td>{fm.money(r['budget'])}</td>"
+                     f"<td>{fm.money(r['spend'])}</td><td>{fm.money(r['unspent'])}</td>"
+                     f"<td>{fm.money(r['staff_cost'])}</td><td>{fm.number(r['hired'])}</td>"
                      f"<td>{r['no_hire_replicates']} of {n}</td><td>{r['ran_out_replicates']} of {n}</td></tr>")
-    money_table = ("<h2>Money</h2><p>Means over replicates. Spend includes staff time (management and offers); "
-                   "unspent = budget - spend.</p><table><tr><th>strategy</th><th>budget</th><th>spend</th>"
-                   "<th>unspent</th><th>staff cost</th><th>creators hired</th><th>replicates: nobody hired</th>"
-                   f"<th>replicates: candidates ran out</th></tr>{''.join(money)}</table>")
+    money_table = ("<h2>Money</h2><p>Means over replicates, in US dollars. Spend includes staff time (management "
+                   "and offers); unspent = budget - spend.</p><table><tr><th>strategy</th><th>budget ($)</th>"
+                   "<th>spend ($)</th><th>unspent ($)</th><th>staff cost ($)</th><th>creators hired</th>"
+                   "<th>replicates: nobody hired</th><th>replicates: candidates ran out</th></tr>"
+                   f"{''.join(money)}</table>")
     found = compare.warnings_for(results, base)
     warn = ("<h2>Warnings</h2><ul class=\"warnings\">" + "".join(f"<li>{html.escape(w)}</li>" for w in found)
             + "</ul>") if found else "<h2>Warnings</h2><p>None.</p>"
@@ -193,85 +189,53 @@ def paired_difference_table(sc, results) -> str:
         cells = []
         for s in others:
             c = by[(s, m)]
-            state = c.state
-            won = f"wins {c.win_share:.0%} of {c.n}" if c.n else ""
-            cells.append(f"<td>{compare.fmt_interval(m, c.diff, signed=True)}<br><small>{state}; {won}</small></td>")
-        body.append(f"<tr><th>{html.escape(compare.LABELS.get(m, m))}</th>{''.join(cells)}</tr>")
-    head = "".join(f"<th>{html.escape(s)} - {html.escape(base)}</th>" for s in others)
+            won = f"; wins {fm.percent(c.win_share)} of {c.n}" if c.n else ""
+            cells.append(f"<td>{fm.interval(m, c.diff.mean, c.diff.low, c.diff.high, diff=True)}<br><small>"
+                         f"{_state(c.state)}{won}</small></td>")
+        body.append(f"<tr><th>{html.escape(fm.title(m, diff=True))}</th>{''.join(cells)}</tr>")
+    head = "".join(f"<th>{_name(s)} - {_name(base)}</th>" for s in others)
     return (f"<h2>Paired differences against {html.escape(base)}</h2><p>Mean of the per-replicate differences, "
             "95% interval (expanded percentile bootstrap), and the share of replicates in which the strategy "
-            "does better (lower is better for spend and cost per acquisition).</p>"
-            f"<table><tr><th>metric</th>{head}</tr>{''.join(body)}</table>")
+            "does better (lower is better for spend and cost per buyer). ROI differences are in percentage "
+            "points (pp). <i>Not resolved</i>: the interval spans zero.</p>"
+            f"<table><tr><th>metric (unit)</th>{head}</tr>{''.join(body)}</table>")
 
 
-def paired_difference_figure(sc, results) -> go.Figure | None:
-    """Difference of each key metric against the baseline, with interval bars; grey where not resolved.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as R
-    >>> rs = [R(strategy=s, replicate=i, metrics={k: v + i for k in compare.KEY_METRICS})
-    ...       for s, v in (("a", 0.0), ("b", 1.0)) for i in range(4)]
-    >>> fig = paired_difference_figure(R(run=R(market="fixed")), rs)
-    >>> len(fig.data) == len(compare.KEY_METRICS)
-    True
-    """
-    from plotly.subplots import make_subplots
-
-    names = strategies_of(results)
-    if len(names) < 2:
-        return None
-    base = compare.baseline_of(results, compare.scenario_baseline(sc))
-    others = [s for s in names if s != base]
-    by = {(c.strategy, c.metric): c for c in compare.compare(results, base)}
-    metrics = compare.KEY_METRICS
-    cols = 4
-    fig = make_subplots(rows=(len(metrics) + cols - 1) // cols, cols=cols,
-                        subplot_titles=[compare.LABELS.get(m, m) + (" (lower is better)" if m in
-                                        compare.LOWER_IS_BETTER else "") for m in metrics])
-    for k, m in enumerate(metrics):
-        cs = [by[(s, m)] for s in others]
-        colors, labels = [], []
-        for c in cs:
-            colors.append(_color(names.index(c.strategy)) if c.resolved else "rgba(150,150,150,0.8)")
-            labels.append(c.state)
-        mean = np.array([c.diff.mean for c in cs])
-        fig.add_trace(go.Bar(x=others, y=mean, marker_color=colors, text=labels, textposition="outside",
-                             showlegend=False, name=m,
-                             hovertext=[compare.fmt_interval(m, c.diff, signed=True) for c in cs],
-                             error_y={"type": "data", "symmetric": False,
-                                      "array": [c.diff.high - c.diff.mean for c in cs],
-                                      "arrayminus": [c.diff.mean - c.diff.low for c in cs]}),
-                      row=k // cols + 1, col=k % cols + 1)
-        if m in compare.MONEY:
-            fig.update_yaxes(tickprefix="$", tickformat=",.0f", row=k // cols + 1, col=k % cols + 1)
-        elif m in ("roi", "roas"):
-            fig.update_yaxes(tickformat="+.2f", row=k // cols + 1, col=k % cols + 1)
-        else:
-            fig.update_yaxes(tickformat=",.0f", row=k // cols + 1, col=k % cols + 1)
-    fig.update_layout(title=f"Paired difference against {base} (95% interval; grey: interval spans zero, "
-                            "not resolved)", height=650)
-    return fig
+ROSTER_HEAD = ("<tr><th>id</th><th>tier</th><th>followers</th><th>niche</th><th>brand fit (0-1)</th>"
+               "<th>fee offered ($)</th><th>offers / month</th><th>chance to accept</th><th>round</th>"
+               "<th>answer</th><th>cost incl. staff ($)</th><th>buyers</th></tr>")
 
 
-def fmt(v: float) -> str:
-    """Short human number.
+def roster_heading(strategy: str, hired: int, offered: int, followers: int) -> str:
+    """The heading of a roster.
 
     Examples
     --------
-    >>> fmt(1234567.0), fmt(0.01234), fmt(float("nan"))
-    ('1,234,567', '0.0123', 'n/a')
+    >>> roster_heading("macro", 1, 110, 918546)
+    'macro: 1 account hired of 110 offered, 918,546 followers'
+    >>> roster_heading("micro", 30, 89, 1590134)
+    'micro: 30 accounts hired of 89 offered, 1,590,134 followers'
     """
-    if v != v:
-        return "n/a"
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
+    return f"{strategy}: {_plural(hired, 'account')} hired of {offered:,} offered, {followers:,} followers"
+
+
+def _roster_row(x: dict, h: dict | None) -> str:
+    fee = fm.money(x["fee"]) if not x.get("cpm") else f"{fm.money(x['cpm'])} per 1,000 views"
+    outcome = "accepted" if x["accepted"] else "refused"
+    p = x.get("p_accept", float("nan"))
+    chance = fm.percent(p) if np.isfinite(p) else ""
+    cls = ' class="hired"' if x["accepted"] else ""
+    return (f"<tr{cls}><td>{x['influencer']}</td>"
+            f"<td>{html.escape(str(x['tier']))}</td><td>{fm.number(x['followers'])}</td>"
+            f"<td>{html.escape(str(x['niche']))}</td><td>{fm.number(x['fit'], 2)}</td><td>{fee}</td>"
+            f"<td>{html.escape(str(x.get('offers_per_month', '')))}</td><td>{chance}</td>"
+            f"<td>{html.escape(str(x.get('round', '')))}</td><td>{outcome}</td>"
+            f"<td>{fm.money(h['cost']) if h else ''}</td><td>{fm.number(h['conversions']) if h else ''}</td></tr>")
 
 
 def roster_table(results, max_rows: int = 200) -> str:
-    """Each strategy's roster (first replicate): every creator offered, with tier, followers,
-    brand fit, fee, chance and outcome of the offer; hired accounts' cost and conversions.
+    """Each strategy's roster (first replicate): the creators hired, with tier, followers, brand fit, fee,
+    chance and round of the offer, cost and buyers; every offer sent behind "show all offers".
 
     Examples
     --------
@@ -279,43 +243,70 @@ def roster_table(results, max_rows: int = 200) -> str:
     >>> row = {"influencer": 3, "phase": "big", "round": 1, "tier": "macro", "followers": 600000,
     ...        "niche": "food", "fit": 0.2, "fee": 9000.0, "cpm": 0.0, "offers_per_month": 8,
     ...        "p_accept": 0.3, "accepted": True}
-    >>> run = SimpleNamespace(strategy="macro", influencers=[], outreach={"candidates": [row]})
-    >>> "accepted" in roster_table([run]) and "600,000" in roster_table([run])
+    >>> no = {**row, "influencer": 4, "accepted": False}
+    >>> run = SimpleNamespace(strategy="macro", influencers=[], outreach={"candidates": [row, no]})
+    >>> page = roster_table([run])
+    >>> "1 account hired of 2 offered" in page and "600,000" in page and "$9,000" in page and "30%" in page
+    True
+    >>> page.index("show all 2 offers") > page.index("accepted")
     True
     """
     parts = []
     for s in strategies_of(results):
         run = next(r for r in results if r.strategy == s)
         hired = {x["influencer"]: x for x in run.influencers}
-        cands = (run.outreach or {}).get("candidates") or [
+        cands = (getattr(run, "outreach", None) or {}).get("candidates") or [
             {"influencer": x["influencer"], "phase": "", "round": "", "tier": x["tier"], "followers": x["followers"],
              "niche": x["niche"], "fit": x["fit"], "fee": x["cost"], "cpm": 0.0, "offers_per_month": "",
              "p_accept": float("nan"), "accepted": True} for x in run.influencers]
-        body = []
-        for x in cands[:max_rows]:
-            h = hired.get(x["influencer"])
-            fee = fmt(x["fee"]) if not x.get("cpm") else f"{fmt(x['cpm'])} per 1,000 views"
-            outcome = "accepted" if x["accepted"] else "refused"
-            body.append(
-                f"<tr><td>{x['influencer']}</td><td>{html.escape(str(x['tier']))}</td><td>{x['followers']:,}</td>"
-                f"<td>{html.escape(str(x['niche']))}</td><td>{x['fit']:.2f}</td><td>{fee}</td>"
-                f"<td>{x['offers_per_month']}</td><td>{fmt(x['p_accept'])}</td><td>{x['round']}</td>"
-                f"<td>{outcome}</td><td>{fmt(h['cost']) if h else ''}</td>"
-                f"<td>{fmt(h['conversions']) if h else ''}</td></tr>")
-        more = f"<p>... and {len(cands) - max_rows} more offers</p>" if len(cands) > max_rows else ""
-        n_acc = sum(1 for x in cands if x["accepted"])
-        followers = sum(x["followers"] for x in cands if x["accepted"])
+        accepted = [x for x in cands if x["accepted"]]
+        followers = sum(int(x["followers"]) for x in accepted)
+        top = "".join(_roster_row(x, hired.get(x["influencer"])) for x in accepted[:max_rows])
+        more = (f"<p>... and {len(accepted) - max_rows:,} more accounts</p>" if len(accepted) > max_rows else "")
+        hired_table = (f"<table class=\"roster\">{ROSTER_HEAD}{top}</table>{more}" if accepted
+                       else "<p>Nobody accepted an offer.</p>")
+        every = "".join(_roster_row(x, hired.get(x["influencer"])) for x in cands[:max_rows])
+        rest = (f"<p>... and {len(cands) - max_rows:,} more offers</p>" if len(cands) > max_rows else "")
         parts.append(
-            f"<h3>{html.escape(s)}: {n_acc} accounts hired of {len(cands)} offered, {followers:,} followers</h3>"
-            "<table><tr><th>id</th><th>tier</th><th>followers</th><th>niche</th><th>brand fit</th>"
-            "<th>fee offered (USD)</th><th>offers / month</th><th>chance to accept</th><th>round</th><th>answer</th>"
-            "<th>cost incl. staff (USD, run 1)</th><th>conversions (run 1)</th></tr>"
-            f"{''.join(body)}</table>{more}")
-    return "".join(parts)
+            f"<h3>{html.escape(roster_heading(s, len(accepted), len(cands), followers))}</h3>{hired_table}"
+            f"<details><summary>show all {len(cands):,} offers (accepted and refused, in the order sent)"
+            f"</summary><table class=\"roster\">{ROSTER_HEAD}{every}</table>{rest}</details>")
+    return ("<p>The creators each strategy hired in replicate 1 (cost and buyers of that replicate); every offer "
+            "it sent is behind <i>show all offers</i>.</p>" + "".join(parts)) if parts else ""
+
+
+OUTREACH_ROWS = (
+    ("kind", "kind"), ("selection", "selection"), ("pay", "pay"), ("connect first", "connect_first"),
+    ("offers sent", "offers"), ("accepted", "accepted"), ("acceptance rate", "acceptance_rate"),
+    ("rounds", "rounds"), ("days", "days"), ("fees ($)", "fees"), ("staff time: offers ($)", "outreach_staff_cost"),
+    ("staff time: all ($)", "management_cost"), ("expected cost ($)", "expected_cost"), ("budget ($)", "budget"),
+    ("followers hired (target)", "followers"), ("note", "note"))
+
+
+def _outreach_cell(o: dict, key: str) -> str:
+    v = o.get(key)
+    if key == "pay":
+        pay = o.get("payment", "")
+        return html.escape(pay if o.get("partnership") in ("paid_post", None) else f"{pay}, {o['partnership']}")
+    if key == "connect_first":
+        return "yes" if v else "no"
+    if key == "acceptance_rate":
+        return fm.percent(v)
+    if key in ("fees", "outreach_staff_cost", "management_cost", "expected_cost"):
+        return fm.money(v)
+    if key == "budget":
+        return fm.money(v) if v else "none"
+    if key == "followers":
+        t = o.get("target_followers")
+        return fm.number(v) + (f" ({fm.number(t)})" if t else "")
+    if key in ("offers", "accepted", "rounds", "days"):
+        return fm.number(v)
+    return html.escape(str(v if v is not None else ""))
 
 
 def outreach_section(results) -> str:
-    """The outreach funnel of each strategy and, for optimised rosters, what the optimiser chose and why (HTML).
+    """The outreach funnel of each strategy (one column per strategy) and, for optimised rosters, what the
+    optimiser chose and why (HTML).
 
     Examples
     --------
@@ -325,51 +316,56 @@ def outreach_section(results) -> str:
     ...      "days": 12.0, "outreach_staff_cost": 50.0, "management_cost": 350.0, "fees": 9000.0,
     ...      "expected_cost": 9350.0, "budget": 50000.0, "followers": 600000, "target_followers": None,
     ...      "filled": True, "optimiser": []}
-    >>> "12" in outreach_section([SimpleNamespace(strategy="macro", outreach=o)])
+    >>> page = outreach_section([SimpleNamespace(strategy="macro", outreach=o)])
+    >>> "<td>12</td>" in page and "$9,350" in page and "25%" in page and "600,000" in page
     True
     """
-    head = ("<tr><th>strategy</th><th>kind</th><th>selection</th><th>pay</th><th>connect first</th>"
-            "<th>offers sent</th><th>accepted</th><th>acceptance rate</th><th>rounds</th><th>days</th>"
-            "<th>fees (USD)</th><th>staff: offers (USD)</th><th>staff: all (USD)</th><th>expected cost (USD)</th>"
-            "<th>budget (USD)</th><th>followers hired (target)</th><th>note</th></tr>")
-    rows, extra = [], []
+    cols, extra = [], []
     for s in strategies_of(results):
         run = next(r for r in results if r.strategy == s)
         o = getattr(run, "outreach", None) or {}
         if not o:
             continue
-        target = f" ({o['target_followers']:,.0f})" if o.get("target_followers") else ""
-        pay = o['payment'] if o['partnership'] in ("paid_post",) else f"{o['payment']}, {o['partnership']}"
-        rows.append(
-            f"<tr><th>{html.escape(s)}</th><td>{o['kind']}</td><td>{o['selection']}</td><td>{html.escape(pay)}</td>"
-            f"<td>{'yes' if o['connect_first'] else 'no'}</td><td>{o['offers']}</td><td>{o['accepted']}</td>"
-            f"<td>{fmt(o['acceptance_rate'])}</td><td>{o['rounds']}</td><td>{fmt(o['days'])}</td>"
-            f"<td>{fmt(o['fees'])}</td><td>{fmt(o['outreach_staff_cost'])}</td><td>{fmt(o['management_cost'])}</td>"
-            f"<td>{fmt(o['expected_cost'])}</td><td>{fmt(o['budget']) if o.get('budget') else 'none'}</td>"
-            f"<td>{o['followers']:,}{target}</td><td>{html.escape(o.get('note', ''))}</td></tr>")
+        cols.append((s, o))
         for rep in o.get("optimiser") or []:
+            obj = rep["objective"]
             plans = "".join(f"<tr><td>{html.escape(p['plan'])}{' (chosen)' if p['plan'] == rep['chosen'] else ''}"
-                            f"</td><td>{p['accounts']}</td><td>{fmt(p['expected_cost'])}</td><td>{fmt(p['value'])}"
-                            "</td></tr>" for p in rep["plans"])
-            steps = "".join(f"<tr><td>{x['step']}</td><td>{x['influencer']}</td><td>{x['tier']}</td>"
-                            f"<td>{x['followers']:,}</td><td>{fmt(x['cost'])}</td><td>{fmt(x['pilot'])}</td>"
-                            f"<td>{fmt(x['fresh_share'])}</td><td>{fmt(x['marginal_gain'])}</td>"
-                            f"<td>{fmt(x['gain_per_dollar'])}</td></tr>" for x in rep["steps"][:60])
+                            f"</td><td>{fm.number(p['accounts'])}</td><td>{fm.money(p['expected_cost'])}</td>"
+                            f"<td>{fm.value(obj, p['value'])}</td></tr>" for p in rep["plans"])
+            steps = "".join(f"<tr><td>{x['step']}</td><td>{x['influencer']}</td><td>{html.escape(str(x['tier']))}</td>"
+                            f"<td>{fm.number(x['followers'])}</td><td>{fm.money(x['cost'])}</td>"
+                            f"<td>{fm.value(obj, x['pilot'])}</td><td>{fm.percent(x['fresh_share'])}</td>"
+                            f"<td>{fm.value(obj, x['marginal_gain'])}</td><td>{fm.number(x['gain_per_dollar'])}</td>"
+                            "</tr>" for x in rep["steps"][:60])
             extra.append(
-                f"<h3>Optimiser of {html.escape(s)} ({html.escape(rep['phase'])}): objective {rep['objective']}, "
-                f"{rep['candidates']} candidates piloted</h3>"
+                f"<h3>Optimiser of {html.escape(s)} ({html.escape(rep['phase'])}): objective "
+                f"{html.escape(fm.label(obj))}, {fm.number(rep['candidates'])} candidates piloted</h3>"
                 "<p>Plans compared by full simulation on the pilot seeds (mean of the objective):</p>"
-                f"<table><tr><th>plan</th><th>accounts</th><th>expected cost (USD)</th><th>{rep['objective']}</th>"
-                f"</tr>{plans}</table><p>Greedy steps (marginal gain = pilot outcome x share of the audience not yet "
-                "reached):</p><table><tr><th>step</th><th>id</th><th>tier</th><th>followers</th><th>cost (USD)</th>"
-                "<th>pilot outcome</th><th>fresh audience</th><th>marginal gain</th><th>gain per USD</th></tr>"
+                f"<table><tr><th>plan</th><th>accounts</th><th>expected cost ($)</th>"
+                f"<th>{html.escape(fm.title(obj))}</th></tr>{plans}</table><p>Greedy steps (marginal gain = pilot "
+                "outcome x share of the audience not yet reached):</p><table><tr><th>step</th><th>id</th>"
+                "<th>tier</th><th>followers</th><th>cost ($)</th><th>pilot outcome</th><th>fresh audience</th>"
+                "<th>marginal gain</th><th>gain per $</th></tr>"
                 f"{steps}</table>")
-    if not rows:
+    if not cols:
         return ""
-    return ("<h2>Outreach</h2><p>Offers go to the ranked candidates; refusals are replaced from the ranked list in "
-            "the next round. Days: rounds x (answer time + connecting first, if the strategy does). Staff cost "
-            "includes management hours per hired creator and the time of every offer sent.</p>"
-            f"<table>{head}{''.join(rows)}</table>{''.join(extra)}")
+    head = "".join(f"<th>{_name(s)}</th>" for s, _ in cols)
+    shown = [(lab, key) for lab, key in OUTREACH_ROWS if key != "note" or any(o.get("note") for _, o in cols)]
+    body = "".join(f"<tr><th>{html.escape(lab)}</th>" + "".join(
+        f"<td{' class=\"text\"' if key == 'note' else ''}>{_outreach_cell(o, key)}</td>" for _, o in cols)
+                   + "</tr>" for lab, key in shown)
+    return ("<h2>Outreach</h2><p>Replicate 1 of each strategy. Offers go to the ranked candidates; refusals are "
+            "replaced from the ranked list in the next round. Days: rounds x (answer time + connecting first, if "
+            "the strategy does). Staff time includes management hours per hired creator and the time of every "
+            f"offer sent.</p><table class=\"outreach\"><tr><th>strategy</th>{head}</tr>{body}</table>"
+            f"{''.join(extra)}")
+
+
+def _spread_value(metric: str, v: float) -> str:
+    """A standard deviation in the metric's unit (percentage points for shares)."""
+    if metric in fm.PERCENT:
+        return fm.points(v, 2, signed=False)
+    return fm.value(metric, v)
 
 
 def spread_section(rows: list[dict]) -> str:
@@ -379,56 +375,67 @@ def spread_section(rows: list[dict]) -> str:
     --------
     >>> spread_section([])
     ''
+    >>> page = spread_section([{"strategy": "macro", "metric": "spend", "sd_total": 2480.0,
+    ...                         "sd_within_market": 5917.0, "market_share": 0.0, "k": 5}])
+    >>> "$2,480" in page and "$5,917" in page
+    True
     """
     if not rows:
         return ""
-    body = "".join(f"<tr><td>{html.escape(r['strategy'])}</td><td>{html.escape(r['metric'])}</td>"
-                   f"<td>{fmt(r['sd_total'])}</td><td>{fmt(r['sd_within_market'])}</td>"
-                   f"<td>{r['market_share']:.0%}</td><td>{1 - r['market_share']:.0%}</td></tr>" for r in rows
-                   if r["market_share"] == r["market_share"])
+    body = "".join(f"<tr><th>{_name(r['strategy'])}</th><td>{html.escape(fm.title(r['metric']))}</td>"
+                   f"<td>{_spread_value(r['metric'], r['sd_total'])}</td>"
+                   f"<td>{_spread_value(r['metric'], r['sd_within_market'])}</td>"
+                   f"<td>{fm.percent(r['market_share'])}</td><td>{fm.percent(1 - r['market_share'])}</td></tr>"
+                   for r in rows if r["market_share"] == r["market_share"])
     return ("<h2>Where the spread comes from</h2><p>Each replicate drew its own market (people, peer graph, "
             f"creators, audiences). Re-running the campaign {rows[0]['k']} times on one market measures the "
             "spread of campaign luck alone (outreach answers, who sees, engages, buys, shares); the rest of the "
-            "spread over replicates is the market's.</p><table><tr><th>strategy</th><th>metric</th>"
+            "spread over replicates is the market's. Standard deviations are in the metric's unit (percentage "
+            "points for ROI).</p><table><tr><th>strategy</th><th>metric (unit)</th>"
             "<th>sd over markets</th><th>sd within one market</th><th>share from the market</th>"
             f"<th>share from the campaign</th></tr>{body}</table>")
 
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:auto;padding:1em;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f4f4f4}small{color:#666}ul.verdicts li{font-size:1.1em;margin:.3em 0}
-ul.warnings li{color:#8a4b00}"""
+*,*::before,*::after{box-sizing:border-box}
+table{border-collapse:collapse;margin:1em 0;max-width:100%}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top;overflow-wrap:break-word}
+th{background:#f4f4f4}tr>th:first-child{text-align:left}td.text{text-align:left;overflow-wrap:anywhere}
+.nw{white-space:nowrap}small{color:#666}ul.verdicts li{font-size:1.1em;margin:.3em 0}ul.warnings li{color:#8a4b00}
+.state{font-size:.85em;padding:0 .4em;border-radius:.6em;white-space:nowrap}
+.state.better{background:#dff3e4;color:#1a7f37}.state.worse{background:#fde2e0;color:#b42318}
+.state.unresolved{background:repeating-linear-gradient(135deg,#eee,#eee 4px,#ddd 4px,#ddd 8px);color:#555}
+tr.hired td{background:#f3f9f3}
+details{margin:.3em 0 1.2em}details>summary{cursor:pointer;color:#0b5cad}
+.plotly-graph-div{max-width:100%}pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
+code{overflow-wrap:anywhere}"""
+
+
+def _figure_html(figs: list[go.Figure]) -> list[str]:
+    """Each figure as a <div>; plotly.js is embedded once, in the first (the page works offline)."""
+    return [pio.to_html(f, full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False})
+            for k, f in enumerate(figs)]
 
 
 def write_report(path: Path, sc: dict, results, rows: list[dict], extra_sections: list[str] | None = None) -> None:
     """Write the self-contained HTML report (plotly.js embedded once, works offline)."""
     diff_fig = paired_difference_figure(sc, results)
-    figs = [
-        *([diff_fig] if diff_fig is not None else []),
-        time_series_figure(results, "engagements", "Cumulative engagements (95% CI of the mean)"),
-        time_series_figure(results, "conversions", "Cumulative conversions (95% CI of the mean)"),
-        funnel_figure(results),
-        metric_bars(results, [("roi", "ROI (on gross profit)"), ("roas", "ROAS (revenue / spend)"),
-                              ("cost_per_engagement", "cost per engagement ($)"),
-                              ("cost_per_acquisition", "cost per acquisition ($)")],
-                    "Return and unit costs (95% interval of the mean)"),
-        tier_engagement_figure(results),
-        cascade_figure(results),
-    ]
-    divs = [pio.to_html(f, full_html=False, include_plotlyjs=(k == 0)) for k, f in enumerate(figs)]
+    figs = [*([diff_fig] if diff_fig is not None else []), *_result_figures(results)]
+    divs = _figure_html(figs)
     n = max((len(compare.runs_of(results, s)) for s in strategies_of(results)), default=0)
     market = ("each replicate draws its own market (people, peer graph, creators, audiences), so the intervals "
               "include which market" if getattr(sc.run, "market", "fixed") == "per_replicate" else
               "one market for all replicates: the intervals cover campaign luck only")
     title = html.escape(sc.name)
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>influsim: {title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>{CSS}</style></head><body>
 <h1>Campaign report: {title}</h1><p>{html.escape(sc.description)}</p>
-<p>{sc.population.size:,} simulated people, each standing for {sc.population.represents} real people;
-{sc.campaign.days} days; {n} replicates per strategy; seed {sc.run.seed}; {market}.
-Intervals are 95% intervals of the mean over replicates (expanded percentile bootstrap, at least as wide as the
-Student-t interval below 10 replicates; never below zero for counts and money spent; none with a single
-replicate); time series bands are Student-t intervals.</p>
+<p>{sc.population.size:,} simulated people, each standing for {sc.population.represents:,} real people;
+{sc.campaign.days} days; {_plural(n, 'replicate')} per strategy; seed {sc.run.seed}; {market}.
+Money is in US dollars; counts are real people. Intervals are 95% intervals of the mean over replicates (expanded
+percentile bootstrap, at least as wide as the Student-t interval below 10 replicates; never below zero for counts
+and money spent; none with a single replicate); time series bands are Student-t intervals.</p>
 {decision_section(sc, results)}
 {divs[0] if diff_fig is not None else ''}
 {paired_difference_table(sc, results)}
@@ -437,4 +444,6 @@ replicate); time series bands are Student-t intervals.</p>
 {''.join(extra_sections or [])}
 <h2>Rosters</h2>{roster_table(results)}
 </body></html>"""
-    Path(path).write_text(page, encoding="utf-8")
+    from sim.studies.store import atomic_write_text  # whole or not at all; a failure names the file
+
+    atomic_write_text(path, page)

@@ -8,16 +8,22 @@ True
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from sim.errors import ScenarioError
+from sim.reports.folders import guarded, remove_stale
+from sim.reports.progress import (CountingExecutor, LineProgress, NoProgress, is_terminal, market_progress, preflight,
+                                  progress_bar)
+from sim.studies.resources import sweep_estimate
 from sim.studies.store import ResultStore
 from sim.studies.sweep.execute import SweepOutcome, make_executor, run_sweep
 from sim.studies.sweep.spec import Sweep, load_sweep
 from sim.reports.report import fmt
 from sim.reports.sweep_report import write_sweep_report
 from sim.studies.sweep.summary import export_data
+from sim.world.cache import default_cache_dir
 
 
 def export(sw: Sweep, out: str | Path) -> dict:
@@ -33,13 +39,18 @@ def export(sw: Sweep, out: str | Path) -> dict:
 
 
 def cmd_sweep(args) -> int:
-    """``influsim sweep SWEEP.toml --out DIR [--workers N] [--scheduler ADDR] [--no-progress]``.
+    """``influsim sweep SWEEP.toml --out DIR [--workers N] [--scheduler ADDR] [--no-progress] [--force]``.
+
+    Before any folder is made: a memory and time estimate (refused in one line when it exceeds
+    the memory available, unless ``--force``) and every design point checked, with progress.
+    When stderr is not a terminal, progress is a plain line every 10 s.
 
     Returns 0 when every run succeeded, 1 when some failed (they are retried by a rerun).
     """
     if args.workers is not None and args.workers < 1:
         raise ScenarioError("--workers", f"must be >= 1, got {args.workers}")
     sw = load_sweep(args.sweep)
+    _preflight(sw, args)  # memory and time estimate, then every design point checked: before any folder is made
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ScenarioError("--out", f"{out} exists and is not a folder")
@@ -49,18 +60,63 @@ def cmd_sweep(args) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ScenarioError("--out", f"cannot create {out} ({exc.strerror})") from None
-    ResultStore(out / "runs.sqlite", sw.identity()).close()  # another sweep's folder, or in use: say so now
-    executor, slots, where, close = make_executor(args.workers, getattr(args, "scheduler", None))
-    try:
-        print(f"sweep {sw.name}: {len(sw.points)} points x {len(sw.strategies)} strategies x {sw.replicates} "
-              f"replicates = {sw.n_runs} runs ({sw.design.kind} design), on {where}", file=sys.stderr)
-        outcome = run_sweep(sw, out, executor, slots, progress=not args.no_progress)
-    finally:
+    with ResultStore(out / "runs.sqlite", sw.identity()) as store:  # another sweep's folder, or in use: say so now
+        already = len(store.done())
+    remove_stale(out)  # temporaries of a driver that died (kill -9, a power cut): they would fill a small disk
+    # Ctrl-C and SIGTERM clean up below; after kill -9 the janitor does
+    with guarded(out, default_cache_dir()):
+        executor, slots, where, close = make_executor(args.workers, getattr(args, "scheduler", None),
+                                                      getattr(args, "worker_timeout", None))
+        try:
+            print(f"sweep {sw.name}: {len(sw.points)} points x {len(sw.strategies)} strategies x {sw.replicates} "
+                  f"replicates = {sw.n_runs} runs ({sw.design.kind} design), on {where}", file=sys.stderr)
+            lines = _run_lines(sw, already, args.no_progress)  # plain progress lines when stderr is not a terminal
+            try:
+                with market_progress(not args.no_progress):
+                    outcome = run_sweep(sw, out, CountingExecutor(executor, lines), slots,
+                                        progress=not args.no_progress)
+            finally:
+                lines.close()
+        except BaseException:
+            close(kill=True)  # the runs in flight are lost either way: stop the workers now
+            raise
         close()
-    res = export(sw, out)
+        try:
+            res = export(sw, out)
+        except BaseException as exc:
+            remove_stale(out, pids={os.getpid()}, dead_only=False)  # what this export had half written
+            if isinstance(exc, OSError) and exc.filename is None:  # a failed write alone names no file
+                raise OSError(exc.errno, exc.strerror or str(exc), str(out)) from None
+            raise
     print(summary_text(sw, outcome, res))
     print(f"wrote {out}/: {', '.join(res['files'])} (all runs: runs.sqlite)")
     return 1 if outcome.failed else 0
+
+
+def _preflight(sw: Sweep, args) -> None:
+    """Refuse a sweep the machine cannot hold (one line; ``--force`` overrides), announce a large one, and
+    check every design point a large design left unchecked when it was read, with progress."""
+    remote = bool(getattr(args, "scheduler", None) or os.environ.get("DASK_SCHEDULER_ADDRESS"))
+    workers = 1 if remote else (args.workers or os.cpu_count() or 1)
+    where = "a Dask cluster" if remote else f"{workers} worker{'s' if workers > 1 else ''}"
+    preflight(sweep_estimate(sw, workers, remote), f"sweep {sw.name}: {sw.n_runs:,} runs on {where}",
+              force=getattr(args, "force", False), quiet=args.no_progress)
+    points = sw.scenarios
+    if getattr(points, "checked", len(points)) < len(points):
+        bar = progress_bar(len(points), "checking design points", "point", disable=args.no_progress, verb="checked")
+        try:
+            for k in range(len(points)):
+                points[k]
+                bar.update(1)
+        finally:
+            bar.close()
+
+
+def _run_lines(sw: Sweep, already: int, quiet: bool):
+    """Plain periodic progress lines of the sweep's runs when stderr is not a terminal (a bar is drawn there)."""
+    if quiet or is_terminal(sys.stderr):
+        return NoProgress()
+    return LineProgress(sw.n_runs, "run", initial=already)
 
 
 def summary_text(sw: Sweep, outcome: SweepOutcome, res: dict) -> str:

@@ -347,6 +347,7 @@ def share_exposures(indptr, indices, sharers, share_reach, activity, rng) -> tup
     k = np.repeat(np.arange(len(sharers)), deg)
     offsets = np.arange(total) - np.repeat(np.cumsum(deg) - deg, deg)
     peers = np.asarray(indices)[np.repeat(starts, deg) + offsets]
-    p = np.minimum(1.0, np.asarray(share_reach, dtype=np.float64)[k] * np.asarray(activity, dtype=np.float64)[peers])
+    # index first, then convert: never copy the whole population's activity (10M people) per share
+    p = np.minimum(1.0, np.asarray(share_reach, dtype=np.float64)[k] * np.asarray(activity)[peers].astype(np.float64))
     keep = rng.random(total) < p
     return k[keep], peers[keep]

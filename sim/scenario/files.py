@@ -26,6 +26,8 @@ from sim.scenario.models import Scenario
 
 MAX_DEPTH = 12  # tables nested deeper than this are refused before validation (no RecursionError)
 MAX_TEXT = 10_000_000  # characters of a scenario file
+MAX_FIELD = 200  # characters of a field path shown in an error (longer ones are cut, control characters escaped)
+MAX_REASON = 500  # characters of the reason shown in an error
 
 
 def resolve(raw: dict | Scenario, base_dir: Path | None = None) -> Scenario:
@@ -70,13 +72,17 @@ def one_line(exc: ValidationError, prefix: str = "") -> ScenarioError:
     """
     err = exc.errors(include_url=False)[0]
     loc = [str(x) for x in err["loc"]]
+    key = None
+    if "[key]" in loc:  # a bad name of a table entry (a strategy, a tier): name the table, show the name short
+        i = loc.index("[key]")
+        key, loc = loc[i - 1], loc[: i - 1]
     path = _dotted(loc)
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "scenario_field":
-        return ScenarioError(_join(prefix, ctx["field"]), ctx["reason"])
+        return safe_error(_join(prefix, ctx["field"]), ctx["reason"])
     if kind == "extra_forbidden":
         known = ", ".join(sorted(_known_keys(exc.title, loc[:-1])))
-        return ScenarioError(_join(prefix, path), f"unknown key (known keys: {known})")
+        return safe_error(_join(prefix, path), f"unknown key (known keys: {known})")
     reasons = {
         "greater_than_equal": lambda: f"must be >= {_g(ctx.get('ge'))}, got {_g(value)}",
         "greater_than": lambda: f"must be > {_g(ctx.get('gt'))}, got {_g(value)}",
@@ -103,7 +109,27 @@ def one_line(exc: ValidationError, prefix: str = "") -> ScenarioError:
     reason = reasons[kind]() if kind in reasons else err["msg"].removeprefix("Value error, ")
     if kind in ("int_type", "float_type", "bool_type", "string_type") and "{" not in err["msg"] and "got" in err["msg"]:
         reason = err["msg"]
-    return ScenarioError(_join(prefix, path) or "scenario", _printable(reason))
+    if key is not None:
+        reason = f"the name {_short(key, 40)} {reason}"
+    return safe_error(_join(prefix, path) or "scenario", reason)
+
+
+def safe_error(field: str, reason: str, error: type = ScenarioError) -> ScenarioError:
+    """``error(field, reason)`` with control characters escaped and long text cut, so it stays one short line.
+
+    Examples
+    --------
+    >>> print(safe_error("strategies.a\\x1b[2J", "x" * 1000))  # doctest: +ELLIPSIS
+    strategies.a\\x1b[2J: xxx...
+    >>> len(str(safe_error("f" * 10**6, "r"))) < 300
+    True
+    """
+    return error(clean_text(field, MAX_FIELD) or "scenario", clean_text(reason, MAX_REASON))
+
+
+def clean_text(text: str, limit: int) -> str:
+    """``text`` with control characters escaped, cut to ``limit`` characters (for error messages)."""
+    return _clip(_printable(str(text)), limit)
 
 
 def default_scenario() -> Scenario:
@@ -158,7 +184,9 @@ def parse_toml(text: str, field: str = "scenario", error: type = ScenarioError, 
 
 
 def load_scenario_text(text: str) -> Scenario:
-    """Validate a scenario given as TOML text."""
+    """Validate a scenario given as TOML text (at most :data:`MAX_TEXT` characters)."""
+    if len(text) > MAX_TEXT:
+        raise ScenarioError("scenario", f"is longer than {MAX_TEXT:,} characters")
     return resolve(parse_toml(text))
 
 
@@ -185,7 +213,7 @@ def get_field(scenario: Scenario, dotted: str) -> Any:
         elif isinstance(node, dict) and part in node:
             node = node[part]
         else:
-            raise ScenarioError(dotted, "no such scenario field")
+            raise safe_error(dotted, "no such scenario field")
     return node
 
 
@@ -210,16 +238,16 @@ def with_fields(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
         node = out
         for i, part in enumerate(parts[:-1]):
             if not isinstance(node.get(part), dict):
-                raise ScenarioError(dotted, "no such scenario field")
+                raise safe_error(dotted, "no such scenario field")
             node = node[part]
         leaf = parts[-1]
         named_table = len(parts) >= 2 and parts[-2] in ("strategies", "tiers", "counts") or \
             (len(parts) >= 3 and parts[-3] == "strategies" and parts[-2] == "tiers")
         if leaf not in node and not (named_table and value is not None):
-            raise ScenarioError(dotted, "no such scenario field")
+            raise safe_error(dotted, "no such scenario field")
         if value is None:
             if not named_table:
-                raise ScenarioError(dotted, "only entries of a named table (a strategy, a tier) can be removed")
+                raise safe_error(dotted, "only entries of a named table (a strategy, a tier) can be removed")
             del node[leaf]
         else:
             node[leaf] = value.model_dump() if isinstance(value, BaseModel) else value
@@ -334,7 +362,10 @@ def _kind(value: Any) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = _printable(repr(value))
+    return _clip(_printable(repr(value)), limit)
+
+
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 

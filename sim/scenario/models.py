@@ -15,12 +15,12 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from sim.scenario.fields import Bool, Float, Int, Section, Str, field
+from sim.scenario.fields import Bool, Float, Int, Section, _kind, field
 from sim.scenario.parameters import Parameters
 
 NICHES = ["fashion", "food", "fitness", "travel", "beauty", "tech", "gaming", "parenting", "local"]
@@ -38,6 +38,43 @@ DEFAULT_TIERS = {"nano": 1_000, "micro": 10_000, "mid": 100_000, "macro": 500_00
 DEFAULT_COUNTS = {"nano": 400, "micro": 200, "mid": 40, "macro": 15, "mega": 4}
 
 
+# -- input limits: names and text are printable and short; money is bounded (no overflow, no inf) --------
+MAX_NAME = 100  # characters of a name: strategy, tier, niche (they appear in paths, tables and errors)
+MAX_TEXT = 10_000  # characters of a description
+MAX_PATH = 4_096  # characters of a file path
+MAX_MONEY = 1e12  # USD: any budget (sums of fees, views and staff time stay far from float overflow)
+MAX_HOURS = 10_000.0  # staff hours per creator (a working lifetime is about 80,000)
+MAX_RATE = 1e6  # USD per staff hour
+
+
+def _text_check(value: Any, limit: int, newlines: bool) -> str:
+    """A string of at most ``limit`` characters with no control characters (tabs and newlines in text)."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "expected a string, got {kind}", {"kind": _kind(value)})
+    if len(value) > limit:
+        raise PydanticCustomError("text_too_long", "is too long ({n} characters; at most {limit})",
+                                  {"n": f"{len(value):,}", "limit": f"{limit:,}"})
+    if value.isprintable():
+        return value
+    allowed = "\t\n\r" if newlines else ""
+    bad = next((c for c in value if not c.isprintable() and c not in allowed), None)
+    if bad is not None:
+        what = "names" if not newlines else "text"
+        raise PydanticCustomError("control_character", "contains a control character ({code}); {what} must be "
+                                  "printable", {"code": f"U+{ord(bad):04X}", "what": what})
+    return value
+
+
+#: A name (strategy, tier, niche, scenario): printable, at most MAX_NAME characters.
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME),  # (the schema's maxLength; checked before, in one line)
+                 BeforeValidator(lambda v: _text_check(v, MAX_NAME, newlines=False))]
+#: Free text (a description): tabs and newlines allowed, no other control characters, at most MAX_TEXT.
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), BeforeValidator(lambda v: _text_check(v, MAX_TEXT, True))]
+#: A file path: printable, at most MAX_PATH characters.
+PathText = Annotated[str, StringConstraints(max_length=MAX_PATH),
+                     BeforeValidator(lambda v: _text_check(v, MAX_PATH, newlines=False))]
+
+
 def _cross(field_path: str, reason: str) -> PydanticCustomError:
     """A cross-field error that names its field (see :func:`sim.scenario.files.one_line`)."""
     return PydanticCustomError("scenario_field", "{field}: {reason}", {"field": field_path, "reason": reason})
@@ -51,7 +88,7 @@ class Graph(Section):
     homophily: Float = field(0.8, "share of ties within the same niche (homophilous generator)", ge=0, le=1)
     clustering: Float = field(0.3, "share of ties made by triadic closure (homophilous generator)", ge=0, le=0.9)
     degree_exponent: Float = field(2.5, "power-law exponent of the degree distribution", ge=2.01, le=5)
-    path: Str = field("", "edge list (.edgelist/.txt/.csv/.tsv) or GraphML file, relative to the scenario file")
+    path: PathText = field("", "edge list (.edgelist/.txt/.csv/.tsv) or GraphML file, relative to the scenario file")
 
 
 class Population(Section):
@@ -60,7 +97,7 @@ class Population(Section):
     size: Int = field(100_000, "number of simulated people", ge=100, le=50_000_000)
     represents: Int = field(20, "real people one simulated person stands for; follower counts are divided by it",
                             ge=1, le=100_000)
-    niches: list[Str] = field(list(NICHES), "interest niches", "DESIGN.md", min_length=2)
+    niches: list[Name] = field(list(NICHES), "interest niches", "DESIGN.md", min_length=2, max_length=1_000)
     interest_concentration: Float = field(0.3, "Dirichlet concentration of interests (small = specialised)",
                                           ge=0.01, le=100)
     category_involvement: Float = field(1.0, "how interested people are in the product's category, whatever their "
@@ -89,9 +126,10 @@ class Population(Section):
 class Influencers(Section):
     """The pool of candidate influencers."""
 
-    counts: dict[Str, Int] = field(dict(DEFAULT_COUNTS), "tier name -> number of candidate accounts in the pool "
+    counts: dict[Name, Int] = field(dict(DEFAULT_COUNTS), "tier name -> number of candidate accounts in the pool "
                                    "(merged with the defaults)")
-    max_followers: Int = field(3_000_000, "follower count of the largest possible account", ge=1000)
+    max_followers: Int = field(3_000_000, "follower count of the largest possible account", ge=1000,
+                               le=10_000_000_000)
     authenticity_mean: Float = field(0.7, "mean authenticity (Beta): how much creators use what they promote",
                                      ge=0.01, le=0.99)
     audience_focus: Float = field(0.7, "share of a 1K-follower account's audience drawn by niche interest", ge=0, le=1)
@@ -113,17 +151,18 @@ class Influencers(Section):
 class Brand(Section):
     """The brand's money and staff."""
 
-    budget: Float = field(50_000.0, "campaign budget in USD (fees, product, management)", ge=0)
-    management_hours: Float = field(6.0, "staff hours per influencer hired (outreach, briefing, approvals)", ge=0)
-    hourly_rate: Float = field(50.0, "staff cost per hour in USD", ge=0)
+    budget: Float = field(50_000.0, "campaign budget in USD (fees, product, management)", ge=0, le=MAX_MONEY)
+    management_hours: Float = field(6.0, "staff hours per influencer hired (outreach, briefing, approvals)", ge=0,
+                                    le=MAX_HOURS)
+    hourly_rate: Float = field(50.0, "staff cost per hour in USD", ge=0, le=MAX_RATE)
     connect_first_days: Float = field(7.0, "days of following and engaging before an offer", ge=0, le=90)
-    connect_first_hours: Float = field(1.0, "staff hours per creator for connecting first", ge=0)
+    connect_first_hours: Float = field(1.0, "staff hours per creator for connecting first", ge=0, le=MAX_HOURS)
 
 
 class Product(Section):
     """What is being sold."""
 
-    niche: Str = field("fitness", "the product's niche (one of population.niches)")
+    niche: Name = field("fitness", "the product's niche (one of population.niches)")
     price: Float = field(40.0, "price in USD", gt=0, le=1e9)
     margin: Float = field(0.5, "gross margin share of the price", ge=0, le=1)
     luxury: Float = field(0.2, "0 = everyday product, 1 = luxury", ge=0, le=1)
@@ -143,10 +182,11 @@ class Strategy(Section):
     """One strategy to compare."""
 
     kind: StrategyKind = field("macro", "which strategy")
-    description: Str = field("", "what this strategy stands for")
-    tier: Str = field("macro", "tier of the big account (macro, mixed)")
-    small_tier: Str = field("micro", "tier of the small accounts (micro_*, mixed, nano_swarm)")
-    count: Int = field(0, "number of accounts (nano_swarm; 0 = as many as the budget buys)", ge=0, le=1_000_000)
+    description: Text = field("", "what this strategy stands for")
+    tier: Name = field("macro", "tier of the big account (macro, mixed)")
+    small_tier: Name = field("micro", "tier of the small accounts (micro_*, mixed, nano_swarm)")
+    count: Int = field(0, "number of accounts (nano_swarm; 0 = as many as the budget buys; more than the pool "
+                          "holds hires what the pool and the answers allow, with a note)", ge=0, le=1_000_000_000)
     big_share: Float = field(0.5, "share of the budget for the big account (mixed)", ge=0, le=1)
     selection: Selection = field("brand_fit", "how candidates are ranked")
     objective: Objective = field("conversions", "what the optimiser maximises")
@@ -154,10 +194,10 @@ class Strategy(Section):
     partnership: Partnership = field("paid_post", "partnership type")
     connect_first: Bool = field(False, "follow and engage with creators before the offer")
     offer_ratio: Float = field(1.0, "offer relative to the creator's rate", ge=0, le=10)
-    ids: list[Int] = field([], "custom: influencer ids to hire")
-    tiers: dict[Str, Int] = field({}, "custom: tier name -> count")
-    budget: Float = field(0.0, "this strategy's budget in USD; 0 = brand.budget", ge=0)
-    match: Str = field("", "another strategy to match: its total following (micro_equal_following) or its expected "
+    ids: list[Int] = field([], "custom: influencer ids to hire", max_length=1_000_000)
+    tiers: dict[Name, Int] = field({}, "custom: tier name -> count")
+    budget: Float = field(0.0, "this strategy's budget in USD; 0 = brand.budget", ge=0, le=MAX_MONEY)
+    match: Name = field("", "another strategy to match: its total following (micro_equal_following) or its expected "
                        "cost (micro_equal_budget); empty = the first affordable `tier` account / the budget")
     posts: Int = field(0, "sponsored posts per account; 0 = campaign.posts_per_influencer (ambassador: times "
                        "parameters.ambassador_posts_factor; gifted: parameters.gifted_posts)", ge=0, le=1000)
@@ -178,7 +218,7 @@ class Run(Section):
     market: Market = field("per_replicate", "'per_replicate': every replicate draws its own market (people, peer graph, "
                            "creators, audiences), so intervals include which market; 'fixed': one market for all "
                            "replicates (campaign luck alone)")
-    baseline: Str = field("", "the strategy every other is compared with (paired differences and verdicts); "
+    baseline: Name = field("", "the strategy every other is compared with (paired differences and verdicts); "
                           "empty = the first strategy")
 
 
@@ -192,16 +232,16 @@ DEFAULT_STRATEGIES = {
 class Scenario(Section):
     """An influencer-campaign study: the market, the brand, the campaign and the strategies to compare."""
 
-    name: Str = field("default", "scenario name", max_length=200)
-    description: Str = field("", "what question this scenario answers", max_length=10_000)
+    name: Name = field("default", "scenario name")
+    description: Text = field("", "what question this scenario answers")
     population: Population = field(Population(), "the people of the market")
-    tiers: dict[Str, Int] = field(dict(DEFAULT_TIERS), "tier name -> lowest follower count, in increasing order",
+    tiers: dict[Name, Int] = field(dict(DEFAULT_TIERS), "tier name -> lowest follower count, in increasing order",
                                   "reference/tiers.csv (Later x Fohr 2021)", min_length=1)
     influencers: Influencers = field(Influencers(), "the pool of candidate influencers")
     brand: Brand = field(Brand(), "the brand's money and staff")
     product: Product = field(Product(), "what is being sold")
     campaign: Campaign = field(Campaign(), "the campaign")
-    strategies: dict[Str, Strategy] = Field(default_factory=lambda: dict(DEFAULT_STRATEGIES), min_length=1,
+    strategies: dict[Name, Strategy] = Field(default_factory=lambda: dict(DEFAULT_STRATEGIES), min_length=1,
                                             description="named strategies to compare",
                                             json_schema_extra={"source": "assumption"})
     parameters: Parameters = field(Parameters(), "rule parameters (defaults calibrated or cited)")

@@ -41,6 +41,7 @@ import numpy as np
 from scipy import stats
 
 from sim.studies import compare
+from sim.studies.store import atomic_file, atomic_write_text
 
 METRICS = ("impressions", "reach", "earned_reach", "likes", "comments", "shares", "engagements",
            "engaged_people", "engagement_rate", "engagement_rate_impressions", "conversions", "conversion_rate",
@@ -124,8 +125,12 @@ def series_band(results, strategy: str, name: str) -> tuple[np.ndarray, np.ndarr
 
 
 def write_summary_csv(rows: list[dict], path: Path) -> None:
-    """Write :func:`summarize`'s rows as ``summary.csv`` (columns: see the module docstring)."""
-    with open(path, "w", newline="") as fh:
+    """Write :func:`summarize`'s rows as ``summary.csv`` (columns: see the module docstring).
+
+    Each writer here writes its file whole or not at all (:func:`sim.studies.store.atomic_file`):
+    on a full disk or a file size limit nothing is left behind and the ``OSError`` names the file.
+    """
+    with atomic_file(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["strategy", "metric", "mean", "ci_low", "ci_high", "n"])
         w.writeheader()
         for row in rows:
@@ -134,7 +139,7 @@ def write_summary_csv(rows: list[dict], path: Path) -> None:
 
 def write_runs_csv(results, path: Path) -> None:
     """One row per strategy and replicate, one column per metric."""
-    with open(path, "w", newline="") as fh:
+    with atomic_file(path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["strategy", "replicate", *METRICS])
         for r in results:
@@ -151,7 +156,7 @@ def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:
             versions[pkg] = None
     versions["python"] = platform.python_version()
     doc = {"scenario": sc.model_dump(mode="json"), "seeds": seeds, "versions": versions}
-    path.write_text(json.dumps(doc, indent=2, sort_keys=True))
+    atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True))
 
 
 def _fmt(v: float) -> str:

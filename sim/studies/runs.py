@@ -14,8 +14,10 @@ this process with a warning.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import time
 import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
@@ -68,7 +70,8 @@ def execute(tasks: list, fn=run_task, executor: Executor | None = None, workers:
         return out
     own = executor is None
     # forkserver: forking a process that runs threads (BLAS, Dask, a GUI) can deadlock the child
-    ex = executor or ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver())
+    ex = executor or ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(), initializer=worker_init,
+                                         initargs=(os.getpid(),))
     try:
         futures = {ex.submit(fn, t): i for i, t in enumerate(tasks)}
         out = [None] * len(tasks)
@@ -77,9 +80,61 @@ def execute(tasks: list, fn=run_task, executor: Executor | None = None, workers:
             if progress:
                 progress(out[futures[fut]])
         return out
+    except BaseException:
+        if own:  # Ctrl-C, SIGTERM or a failed task: nobody wants the runs in flight, stop them now
+            stop_workers(ex)
+        raise
     finally:
         if own:
             ex.shutdown(cancel_futures=True)
+
+
+def worker_init(driver: int) -> None:
+    """Initializer of worker processes: they leave Ctrl-C to the driver and stop themselves when it dies.
+
+    A driver killed with ``kill -9`` cannot stop its workers, and a pool worker waiting for
+    its next task would wait forever: a thread checks every half second that the process
+    that started the pool (``driver``) and this worker's parent (the driver, or the
+    forkserver, which exits with the driver) are still there, and ends the worker when
+    either is gone.
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent and _alive(driver):
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="influsim-orphan-check", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+        return stat[stat.rindex(")") + 2] != "Z"
+    except (OSError, ValueError, IndexError):
+        return True
+
+
+def stop_workers(executor: Executor) -> None:
+    """End the worker processes of a ``ProcessPoolExecutor`` at once (their runs are lost), then shut it down."""
+    for proc in list((getattr(executor, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _forkserver():

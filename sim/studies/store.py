@@ -21,7 +21,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
 import math
 import os
@@ -35,7 +37,18 @@ SCHEMA_VERSION = 1
 
 
 class StoreError(InfluSimError):
-    """The output folder holds another sweep's results, or is in use, or is not a store."""
+    """The output folder holds another sweep's results, or is in use, or is not a store (exit code 2)."""
+
+    exit_code = 2
+
+
+class StoreWriteError(StoreError):
+    """The store cannot be written: full disk, file size limit, read-only folder, I/O error (exit code 1).
+
+    Not damage: the runs recorded so far are intact, and a rerun once the cause is gone resumes.
+    """
+
+    exit_code = 1
 
 
 class ResultStore:
@@ -60,7 +73,11 @@ class ResultStore:
 
     def __init__(self, path: str | Path, sweep_hash: str, meta: dict | None = None):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = self._lock = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreWriteError(f"cannot create {self.path.parent}: {os_cause(exc)}") from None
         self._lock = _lock(self.path.with_suffix(".lock"))
         try:
             # isolation_level=None: we open and commit transactions ourselves
@@ -68,9 +85,9 @@ class ResultStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # a committed run survives a power cut too
             self._init(sweep_hash, meta or {})
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self.close()
-            raise StoreError(f"{self.path} is not a sweep result store ({exc})") from None
+            raise store_error(exc, self.path) from None
         except BaseException:
             self.close()
             raise
@@ -95,7 +112,9 @@ class ResultStore:
                                  f"sweep is {sweep_hash[:12]}); use a new --out folder")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite has rolled back already after some errors (a full disk)
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             raise
 
     # -- writing -----------------------------------------------------------------------------
@@ -109,40 +128,54 @@ class ResultStore:
         status = "ok" if error is None else "failed"
         payload = None if metrics is None else json.dumps({k: _json_num(v) for k, v in metrics.items()},
                                                           sort_keys=True)
-        with self.db:  # one transaction per run
-            cur = self.db.execute(
-                """INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (point, strategy, replicate) DO UPDATE SET
-                     status = excluded.status, metrics = excluded.metrics, error = excluded.error,
-                     seconds = excluded.seconds, finished = excluded.finished
-                   WHERE runs.status != 'ok'""",
-                (int(point), str(strategy), int(replicate), status, payload, error, seconds, time.time()))
+        with self._errors():
+            with self.db:  # one transaction per run
+                cur = self.db.execute(
+                    """INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (point, strategy, replicate) DO UPDATE SET
+                         status = excluded.status, metrics = excluded.metrics, error = excluded.error,
+                         seconds = excluded.seconds, finished = excluded.finished
+                       WHERE runs.status != 'ok'""",
+                    (int(point), str(strategy), int(replicate), status, payload, error, seconds, time.time()))
         return cur.rowcount == 1
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.db:
+        with self._errors(), self.db:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @contextlib.contextmanager
+    def _errors(self):
+        """SQLite errors as one-line StoreErrors that tell a full disk from damage."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from None
 
     # -- reading -----------------------------------------------------------------------------
     def done(self) -> set[tuple[int, str, int]]:
         """Keys ``(point, strategy, replicate)`` of successful runs (the ones a rerun skips)."""
-        return {tuple(r) for r in self.db.execute("SELECT point, strategy, replicate FROM runs WHERE status = 'ok'")}
+        with self._errors():
+            return {tuple(r) for r in
+                    self.db.execute("SELECT point, strategy, replicate FROM runs WHERE status = 'ok'")}
 
     def counts(self) -> dict:
         """``{"ok": n, "failed": m}``."""
         out = {"ok": 0, "failed": 0}
-        out.update(dict(self.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status")))
+        with self._errors():
+            out.update(dict(self.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status")))
         return out
 
     def meta(self) -> dict:
-        return dict(self.db.execute("SELECT key, value FROM meta"))
+        with self._errors():
+            return dict(self.db.execute("SELECT key, value FROM meta"))
 
     def rows(self) -> list[dict]:
         """Every recorded run, ordered by key, with metrics decoded (NaN restored)."""
         out = []
-        for point, strategy, rep, status, metrics, error, seconds in self.db.execute(
-                "SELECT point, strategy, replicate, status, metrics, error, seconds FROM runs "
-                "ORDER BY point, strategy, replicate"):
+        with self._errors():
+            found = self.db.execute("SELECT point, strategy, replicate, status, metrics, error, seconds FROM runs "
+                                    "ORDER BY point, strategy, replicate").fetchall()
+        for point, strategy, rep, status, metrics, error, seconds in found:
             m = {k: (math.nan if v is None else v) for k, v in json.loads(metrics).items()} if metrics else {}
             out.append({"point": point, "strategy": strategy, "replicate": rep, "status": status, "metrics": m,
                         "error": error, "seconds": seconds})
@@ -151,9 +184,10 @@ class ResultStore:
     def close(self) -> None:
         db = getattr(self, "db", None)
         if db is not None:
-            db.close()
             self.db = None
-        if self._lock is not None:
+            with contextlib.suppress(sqlite3.Error):  # closing checkpoints the journal: a full disk may refuse
+                db.close()
+        if getattr(self, "_lock", None) is not None:
             os.close(self._lock)  # releases the flock
             self._lock = None
 
@@ -170,13 +204,105 @@ def _lock(path: Path):
         import fcntl
     except ImportError:  # Windows: no lock, SQLite still keeps each run atomic
         return None
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the user's umask applies
+    except OSError as exc:
+        raise StoreWriteError(f"cannot open {path}: {os_cause(exc)}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
         raise StoreError(f"{path.parent} is in use by another running sweep") from None
     return fd
+
+
+def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
+    """One line for an SQLite error on the store ``path``: damage, or a folder that cannot be written.
+
+    Only a file that SQLite finds is not a database, or is corrupt, is called "not a sweep
+    result store"; a full disk, a file size limit (``ulimit -f``), a read-only folder or an
+    I/O error is a :class:`StoreWriteError` that names the cause.
+
+    Examples
+    --------
+    >>> e = sqlite3.OperationalError("database or disk is full"); e.sqlite_errorcode = sqlite3.SQLITE_FULL
+    >>> str(store_error(e, Path("/o/runs.sqlite")))
+    'cannot write /o/runs.sqlite: no space left on device (database or disk is full)'
+    >>> e = sqlite3.DatabaseError("file is not a database"); e.sqlite_errorcode = sqlite3.SQLITE_NOTADB
+    >>> str(store_error(e, Path("/o/runs.sqlite")))
+    '/o/runs.sqlite is not a sweep result store (file is not a database)'
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return StoreError(f"{path} is not a sweep result store ({exc})")
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreError(f"{path.parent} is in use by another process ({exc})")
+    if primary == sqlite3.SQLITE_FULL:
+        return StoreWriteError(f"cannot write {path}: {_full_cause(path)} ({exc})")
+    if primary == sqlite3.SQLITE_IOERR:
+        return StoreWriteError(f"cannot write {path}: {_io_cause(path)} ({exc})")
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+        return StoreWriteError(f"cannot write {path}: {_access_cause(path)} ({exc})")
+    return StoreWriteError(f"cannot use {path} ({exc})")
+
+
+def os_cause(exc: OSError) -> str:
+    """The cause of an OSError in words, with a hint for a file size limit.
+
+    Examples
+    --------
+    >>> os_cause(OSError(errno.EFBIG, "File too large"))
+    'File too large (the file size limit, ulimit -f)'
+    >>> os_cause(OSError(errno.ENOSPC, "No space left on device"))
+    'No space left on device'
+    """
+    text = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc)) or type(exc).__name__
+    if exc.errno == errno.EFBIG:
+        text += " (the file size limit, ulimit -f)"
+    return text
+
+
+def _free_bytes(path: Path) -> int | None:
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def _size_limited() -> bool:
+    try:
+        import resource
+    except ImportError:
+        return False
+    return resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY
+
+
+def _full_cause(path: Path) -> str:
+    free = _free_bytes(path)
+    if _size_limited() and (free is None or free > 1 << 20):
+        return "file too large (the file size limit, ulimit -f)"
+    return "no space left on device"
+
+
+def _io_cause(path: Path) -> str:
+    # SQLite reports a write cut short by a full disk or a file size limit as an I/O error
+    free = _free_bytes(path)
+    if free is not None and free < 1 << 20:
+        return "no space left on device"
+    if _size_limited():
+        return "file too large (the file size limit, ulimit -f)"
+    return "disk I/O error"
+
+
+def _access_cause(path: Path) -> str:
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    except (OSError, AttributeError):
+        pass
+    return "permission denied" if not os.access(path.parent, os.W_OK) else "cannot open the database"
 
 
 def _json_num(v):
@@ -186,15 +312,58 @@ def _json_num(v):
 
 
 # -- exports ---------------------------------------------------------------------------------------
+def temporary_name(path: Path) -> Path:
+    """The temporary sibling ``PATH.tmpPID`` that :func:`atomic_file` writes before renaming it."""
+    return Path(f"{path}.tmp{os.getpid()}")
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | Path, mode: str = "w", **kwargs):
+    """Open ``path`` for writing so that it appears whole or not at all.
+
+    The file is written as ``PATH.tmpPID`` (the user's umask applies), flushed to disk and
+    renamed over ``path``; on any failure (a full disk, a file size limit, Ctrl-C or
+    SIGTERM) the temporary file is removed, and an ``OSError`` names ``path`` (a failed
+    ``write`` alone does not say which file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> with atomic_file(d / "a.txt") as fh:
+    ...     _ = fh.write("hello")
+    >>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
+    ('hello', ['a.txt'])
+    """
+    path = Path(path)
+    tmp = temporary_name(path)
+    try:
+        with open(tmp, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, os_cause(exc), str(path)) from None
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` with :func:`atomic_file`."""
+    with atomic_file(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def write_csv(rows: list[dict], columns: list[str], path: Path) -> None:
     """Write ``rows`` (dicts) to CSV atomically; floats as repr, NaN as ``nan``, None as empty."""
-    tmp = Path(f"{path}.tmp{os.getpid()}")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+    with atomic_file(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(columns)
         for r in rows:
             w.writerow([_cell(r.get(c)) for c in columns])
-    os.replace(tmp, path)
 
 
 def write_parquet(rows: list[dict], columns: list[str], path: Path) -> bool:
@@ -205,9 +374,8 @@ def write_parquet(rows: list[dict], columns: list[str], path: Path) -> bool:
     except ImportError:
         return False
     table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
-    tmp = Path(f"{path}.tmp{os.getpid()}")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    with atomic_file(path, "wb") as fh:
+        pq.write_table(table, fh)
     return True
 
 

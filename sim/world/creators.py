@@ -111,16 +111,36 @@ def niche_focus(followers, focus, broadening):
 def draw_audience(size: int, weights_cdf: np.ndarray, focus: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """Draw ``size`` distinct people: a ``focus`` share weighted by niche interest, the rest uniform.
 
-    ``weights_cdf`` is the cumulative sum of the niche weights over people. Returns
-    sorted int32 person ids.
+    ``weights_cdf`` is the cumulative sum of the niche weights over people. The niche
+    share is weighted sampling without replacement (successive draws, repeats skipped);
+    the rest is a uniformly random set of the people not yet chosen. Returns sorted
+    int32 person ids.
+
+    Performance: the work follows the audience, not the population, unless the
+    audience is a large share of it (then one pass over everyone).
+
+    Examples
+    --------
+    >>> cdf = np.cumsum(np.r_[np.ones(50), np.full(50, 9.0)])
+    >>> aud = draw_audience(20, cdf, 1.0, 100, np.random.default_rng(0))
+    >>> len(aud), len(np.unique(aud)), int((aud >= 50).sum()) > 15
+    (20, 20, True)
     """
     size = min(size, n)
     k_niche = int(round(focus * size))
     chosen = _weighted_distinct(weights_cdf, k_niche, rng)
-    taken = np.zeros(n, dtype=bool)
-    taken[chosen] = True
-    rest = _uniform_distinct(n, size - len(chosen), taken, rng)
-    return np.sort(np.concatenate([chosen, rest])).astype(np.int32)
+    rest = _uniform_distinct(n, size - len(chosen), np.sort(chosen), rng)
+    out = np.concatenate([chosen, rest]).astype(np.int32)
+    out.sort()
+    return out
+
+
+def _sorted_uniforms(m: int, rng) -> np.ndarray:
+    """``m`` iid uniforms on [0, 1), in increasing order (normalised exponential spacings; no sort)."""
+    e = rng.standard_exponential(m + 1)
+    np.cumsum(e, out=e)
+    e /= e[-1]
+    return e[:-1]
 
 
 def _weighted_distinct(cdf: np.ndarray, k: int, rng) -> np.ndarray:
@@ -135,28 +155,70 @@ def _weighted_distinct(cdf: np.ndarray, k: int, rng) -> np.ndarray:
         keys[pos] = rng.exponential(size=int(pos.sum())) / w[pos]
         k = min(k, int(pos.sum()))
         return np.argpartition(keys, k - 1)[:k] if k < n else np.flatnonzero(pos)
-    # small audiences: successive weighted draws, keeping first occurrences (sequential sampling)
-    out = np.zeros(0, dtype=np.int64)
-    while len(out) < k:
-        draws = np.searchsorted(cdf, rng.random(2 * (k - len(out)) + 16) * cdf[-1], side="right")
-        both = np.concatenate([out, np.minimum(draws, n - 1)])
-        _, first = np.unique(both, return_index=True)
-        out = both[np.sort(first)]
-    return out[:k]
+    # small audiences: successive weighted draws, keeping the first k people drawn
+    # (sequential sampling). Performance: the draws are made in increasing order (so
+    # the searches walk the cumulative weights forwards, several times faster than
+    # random searches), each with an independent uniform "draw time" standing for its
+    # place in the sequence; repeats of a person are adjacent, and each person counts
+    # from its earliest draw time.
+    people = np.zeros(0, np.int64)
+    times = np.zeros(0)
+    m = k + k // 4 + 16  # a few repeats expected; a short round is followed by another
+    while True:
+        new = np.searchsorted(cdf, _sorted_uniforms(m, rng) * cdf[-1], side="right")
+        np.minimum(new, n - 1, out=new)
+        new_times = rng.random(m) + (times.max() + 1.0 if len(times) else 0.0)  # after every earlier draw
+        if len(people):  # merge with the earlier rounds, keeping the order by person
+            order = np.argsort(np.concatenate([people, new]), kind="stable")
+            people, times = np.concatenate([people, new])[order], np.concatenate([times, new_times])[order]
+        else:
+            people, times = new, new_times
+        starts = np.flatnonzero(np.r_[True, people[1:] != people[:-1]])
+        if len(starts) >= k or len(people) > 64 * n:
+            break
+        m = 2 * (k - len(starts)) + len(people) // 2 + 16  # grows with what was drawn: rounds end
+    first = np.minimum.reduceat(times, starts)
+    distinct = people[starts]
+    if len(distinct) <= k:
+        return distinct
+    return distinct[np.argpartition(first, k - 1)[:k]]
 
 
-def _uniform_distinct(n: int, k: int, taken: np.ndarray, rng) -> np.ndarray:
-    free = n - int(taken.sum())
+def _uniform_distinct(n: int, k: int, chosen: np.ndarray, rng) -> np.ndarray:
+    """``k`` distinct people, uniformly at random among those not in the sorted ``chosen``."""
+    free = n - len(chosen)
     k = min(k, free)
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
     if k > free // 4:
-        return rng.permutation(np.flatnonzero(~taken))[:k]
-    out = np.zeros(0, dtype=np.int64)
-    while len(out) < k:
-        draws = rng.integers(0, n, 2 * (k - len(out)) + 16)
-        draws = draws[~taken[draws]]
-        both = np.concatenate([out, draws])
-        _, first = np.unique(both, return_index=True)
-        out = both[np.sort(first)]
-    return out[:k]
+        # one pass over everyone: a Bernoulli set of the free people, then a uniformly
+        # random few added or removed to make exactly k (still a uniform k-subset)
+        free_mask = np.ones(n, bool)
+        free_mask[chosen] = False
+        pick = rng.random(n, dtype=np.float32) < np.float32(k / free)
+        pick &= free_mask
+        s = int(np.count_nonzero(pick))
+        if s > k:
+            ids = np.flatnonzero(pick)
+            pick[ids[rng.choice(s, s - k, replace=False)]] = False
+        elif s < k:
+            ids = np.flatnonzero(free_mask & ~pick)
+            pick[ids[rng.choice(len(ids), k - s, replace=False)]] = True
+        return np.flatnonzero(pick)
+    # few: draw people in increasing order, drop the chosen and repeats, and keep a
+    # uniformly random k of the rest (any k of a symmetric set is a uniform k-subset)
+    m = k + k // 8 + 16
+    while True:
+        draws = (_sorted_uniforms(m, rng) * n).astype(np.int64)
+        np.minimum(draws, n - 1, out=draws)
+        keep = np.r_[True, draws[1:] != draws[:-1]]
+        if len(chosen):
+            at = np.minimum(np.searchsorted(chosen, draws), len(chosen) - 1)
+            keep &= chosen[at] != draws
+        draws = draws[keep]
+        if len(draws) >= k:
+            break
+        m *= 2
+    if len(draws) > k:
+        draws = draws[np.argpartition(rng.random(len(draws)), k - 1)[:k]]
+    return draws

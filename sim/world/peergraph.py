@@ -14,9 +14,8 @@ the same whatever the number of threads (``$INFLUSIM_THREADS``, default: the cor
 
 from __future__ import annotations
 
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+import time
 from pathlib import Path
 
 import networkx as nx
@@ -200,193 +199,26 @@ class PeerGraph:
 
 # --- threads ----------------------------------------------------------------------------
 #
-# The builders work on fixed-size chunks, each with a random stream of its own derived from
-# the caller's generator and the chunk's index, so that the result is the same whatever
-# the number of threads. numpy releases the GIL inside its loops, random fills and sorts,
-# so threads over chunks run in parallel.
-
-CHUNK = 1 << 20  # people per chunk
-_EDGE_CHUNK = 1 << 18  # edges (or closures) drawn per chunk: the arrays of one stay in cache
-_BLOCK = 1 << 20  # keys per block of the passes over sorted keys
-
-
-def threads() -> int:
-    """Threads the world builders use: ``$INFLUSIM_THREADS``, else the cores this process may use.
-
-    Examples
-    --------
-    >>> threads() >= 1
-    True
-    """
-    env = os.environ.get("INFLUSIM_THREADS", "").strip()
-    if env:
-        return max(1, int(env))
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def parallel_map(fn, items, workers: int | None = None) -> list:
-    """``[fn(x) for x in items]``, over threads; results in the order of ``items``.
-
-    Examples
-    --------
-    >>> parallel_map(lambda x: x * x, range(5))
-    [0, 1, 4, 9, 16]
-    """
-    items = list(items)
-    workers = min(threads() if workers is None else workers, len(items))
-    if workers <= 1:
-        return [fn(x) for x in items]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(fn, items))
-
-
-def chunk_bounds(n: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
-    """``(start, stop)`` of the fixed-size chunks of ``range(n)``.
-
-    Examples
-    --------
-    >>> chunk_bounds(5, 2)
-    [(0, 2), (2, 4), (4, 5)]
-    """
-    return [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
-
-
-def spawn_generators(rng: np.random.Generator, count: int) -> list[np.random.Generator]:
-    """``count`` independent generators derived from one draw of ``rng`` (one per chunk).
-
-    Examples
-    --------
-    >>> a = [g.random() for g in spawn_generators(np.random.default_rng(1), 3)]
-    >>> b = [g.random() for g in spawn_generators(np.random.default_rng(1), 3)]
-    >>> a == b, len(set(a))
-    (True, 3)
-    """
-    root = np.random.SeedSequence([int(x) for x in rng.integers(0, 2**63, size=2)])
-    return [np.random.default_rng(s) for s in root.spawn(count)]
-
-
-# --- sorted int64 keys -------------------------------------------------------------------
-#
-# Canonical keys ``u * n + v`` (u < v) are sorted by value range: split by pivots into one
-# bucket per thread (every key of a bucket below every key of the next), each bucket
-# sorted on its own thread, then laid end to end. The pivots follow the law of the
-# smaller (or, reversed, the larger) of two random ends, so buckets come out about equal.
-# The result does not depend on the number of buckets.
-
-
-def _pivots(n: int, parts: int, larger: bool = False) -> np.ndarray:
-    b = np.arange(1, parts) / parts
-    x = np.sqrt(b) if larger else 1.0 - np.sqrt(1.0 - b)
-    return np.unique(np.floor(x * n).astype(np.int64) * n)
-
-
-def _split(keys: np.ndarray, pivots: np.ndarray) -> list[np.ndarray]:
-    if not len(pivots):
-        return [keys]
-    if len(pivots) == 1:
-        low = keys < pivots[0]
-        return [keys[low], keys[~low]]
-    which = np.searchsorted(pivots, keys, side="right")
-    return [keys[which == b] for b in range(len(pivots) + 1)]
-
-
-def _sort_buckets(buckets: list[list[np.ndarray]], unique: bool) -> np.ndarray:
-    """Sorted (and, with ``unique``, deduplicated) keys of buckets given as lists of pieces."""
-
-    def one(pieces):
-        pieces = [p for p in pieces if len(p)]
-        if not pieces:
-            return np.zeros(0, np.int64)
-        p = pieces[0].copy() if len(pieces) == 1 else np.concatenate(pieces)
-        p.sort()
-        if unique and len(p) > 1:
-            keep = np.empty(len(p), bool)
-            keep[0] = True
-            np.not_equal(p[1:], p[:-1], out=keep[1:])
-            p = p[keep]
-        return p
-
-    parts = parallel_map(one, buckets)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-def _sorted_keys(pieces, n: int, unique: bool = True, larger: bool = False) -> np.ndarray:
-    """Sorted (unique) keys of the int64 arrays ``pieces``, sorted in parallel by value range."""
-    pieces = [pieces] if isinstance(pieces, np.ndarray) else list(pieces)
-    total = sum(len(p) for p in pieces)
-    parts = threads() if total >= 1 << 21 else 1
-    pivots = _pivots(n, parts, larger)
-    split = parallel_map(lambda p: _split(p, pivots), pieces)
-    return _sort_buckets([[s[b] for s in split] for b in range(len(pivots) + 1)], unique)
-
-
-def _is_in(keys, new):
-    """Which of ``new`` occur in the sorted ``keys`` (in parallel blocks of ``new``)."""
-    out = np.zeros(len(new), dtype=bool)
-    if not len(keys) or not len(new):
-        return out
-
-    def one(b):
-        at = np.searchsorted(keys, new[b[0] : b[1]])
-        np.minimum(at, len(keys) - 1, out=at)
-        np.equal(keys[at], new[b[0] : b[1]], out=out[b[0] : b[1]])
-
-    parallel_map(one, chunk_bounds(len(new), _BLOCK))
-    return out
-
-
-def _insert_sorted(keys, new):
-    """Sorted union of the sorted ``keys`` and the sorted ``new``, none of which is in ``keys``."""
-    if not len(new):
-        return keys
-    dest = np.empty(len(new), np.int64)
-
-    def one(b):
-        at = np.searchsorted(keys, new[b[0] : b[1]])
-        at += np.arange(b[0], b[1])
-        dest[b[0] : b[1]] = at
-
-    parallel_map(one, chunk_bounds(len(new), _BLOCK))
-    out = np.empty(len(keys) + len(new), np.int64)
-    old = np.ones(len(out), bool)
-    old[dest] = False
-    out[dest] = new
-    out[old] = keys
-    return out
-
-
-def _reversed(keys: np.ndarray, n: int) -> np.ndarray:
-    """The keys ``v * n + u`` of the edges ``u * n + v``, sorted (each row's lower neighbours)."""
-
-    def one(b):
-        k = keys[b[0] : b[1]]
-        u = k // n
-        r = k - u * n
-        r *= n
-        r += u
-        return r
-
-    return _sorted_keys(parallel_map(one, chunk_bounds(len(keys), _BLOCK)), n, unique=False, larger=True)
-
-
-def _row_counts(keys: np.ndarray, n: int) -> np.ndarray:
-    """Keys per row (``keys // n``) of sorted keys, by block (a block spans a few rows)."""
-    counts = np.zeros(n, np.int64)
-
-    def one(b):
-        q = keys[b[0] : b[1]] // n
-        first = int(q[0])
-        return first, np.bincount(q - first)
-
-    for first, c in parallel_map(one, chunk_bounds(len(keys), _BLOCK)):
-        counts[first : first + len(c)] += c
-    return counts
-
-
-# --- internals on canonical edge keys --------------------------------------------------
+from sim.world.parallel import (  # noqa: F401, E402  (chunked, parallel helpers; names kept importable here)
+    CHUNK,
+    _EDGE_CHUNK,
+    _BLOCK,
+    threads,
+    parallel_map,
+    chunk_bounds,
+    spawn_generators,
+    _pivots,
+    _split,
+    _sort_buckets,
+    _sorted_keys,
+    _PARALLEL_MIN,
+    _MERGE_BLOCK,
+    _stretches,
+    _is_in,
+    _insert_sorted,
+    _reversed,
+    _row_counts,
+)
 
 
 def _canonical_keys(src, dst, n):
@@ -467,76 +299,7 @@ def _niche_codes(niche) -> tuple[np.ndarray, np.ndarray]:
 
 # --- weighted sampling: Walker's alias method -------------------------------------------
 
-
-def alias_cells(w, persons=None) -> np.ndarray:
-    """Walker alias table of weights ``w``: one ``(2,)`` uint64 row per cell.
-
-    Row ``i``: ``persons[i] << 32 | persons[alias[i]]`` and the threshold
-    ``round(prob[i] * 2**31)``. A draw picks a cell uniformly and keeps its own person
-    when a second uniform falls below ``prob``, else takes the alias: one memory access
-    per draw, exact probabilities ``w / w.sum()``. Built without a loop (Vose's pairing
-    of small and large cells, written with cumulative sums: small cell ``t`` takes its
-    deficit from the first large cell whose cumulative surplus reaches the smalls'
-    cumulative deficit before ``t``; a large cell that runs out becomes small and takes
-    its own deficit from the next large one).
-
-    Examples
-    --------
-    >>> cells = alias_cells(np.array([2.0, 3.0, 5.0, 0.0]))
-    >>> u = np.random.default_rng(0).random(400_000)
-    >>> counts = np.bincount(alias_draw(cells, u), minlength=4) / len(u)
-    >>> np.round(counts, 2).tolist()
-    [0.2, 0.3, 0.5, 0.0]
-    """
-    w = np.asarray(w, dtype=np.float64)
-    n = len(w)
-    q = w * (n / w.sum())
-    small = np.flatnonzero(q < 1.0)
-    large = np.flatnonzero(q >= 1.0)
-    prob = np.minimum(q, 1.0)
-    alias = np.arange(n, dtype=np.int64)
-    if len(small) and len(large):
-        deficit = 1.0 - q[small]
-        done = np.cumsum(deficit)  # deficit of the smalls up to and including each
-        before = done - deficit
-        surplus = np.cumsum(q[large] - 1.0)
-        del deficit, q
-        donor = np.searchsorted(surplus, before, side="left")
-        alias[small] = large[np.minimum(donor, len(large) - 1)]
-        del donor, before
-        # a large cell that runs out: at the first small whose cumulative deficit passes its surplus
-        t = np.searchsorted(done, surplus[:-1], side="right")
-        out = t < len(small)
-        big = large[:-1][out]
-        prob[big] = np.clip(1.0 - (done[t[out]] - surplus[:-1][out]), 0.0, 1.0)
-        alias[big] = large[1:][out]
-    cells = np.empty((n, 2), np.uint64)
-    own = np.arange(n, dtype=np.uint64) if persons is None else np.asarray(persons).astype(np.uint64)
-    np.left_shift(own, np.uint64(32), out=cells[:, 0])
-    cells[:, 0] |= own[alias]
-    cells[:, 1] = np.rint(prob * 2.0**31).astype(np.uint64)
-    return cells
-
-
-def alias_draw(cells, u, start=0, size=None) -> np.ndarray:
-    """Persons drawn from alias cells ``start .. start + size - 1`` by uniforms ``u`` (int64).
-
-    ``start`` and ``size`` may be arrays (one block of cells per draw).
-    """
-    size = len(cells) if size is None else size
-    x = u * size
-    cell = x.astype(np.int64)
-    np.minimum(cell, np.asarray(size) - 1, out=cell)  # u * size may round up to size
-    x -= cell
-    x *= 2.0**31
-    cell += start
-    row = np.take(cells, cell, axis=0)  # (much faster than cells[cell] for rows)
-    keep = x.astype(np.uint64) < row[:, 1]
-    pair = row[:, 0]
-    return np.where(keep, pair >> np.uint64(32), pair & np.uint64(0xFFFFFFFF)).astype(np.int64)
-
-
-# --- generators -------------------------------------------------------------------------
+from sim.world.alias import ALIAS_CELL, alias_cells, alias_draw  # noqa: F401, E402
 
 
 def homophilous_graph(
@@ -608,6 +371,7 @@ def homophilous_graph(
     if degree_exponent <= 1:
         raise ValueError("degree_exponent must be > 1")
 
+    clock = _Clock()
     # Chung-Lu weights; the cap keeps hub pair probabilities below 1 (fewer duplicates).
     w = np.empty(n)
 
@@ -624,20 +388,29 @@ def homophilous_graph(
         if w.mean() > 0.999 * mean_degree:
             break
 
-    # Alias tables: one over everyone, and one per niche laid out niche after niche.
+    # Alias tables, one per niche, laid out niche after niche. A draw over everyone picks
+    # a niche by its total weight, then a person within it.
     end = np.cumsum(members)
     start = end - members
-    within = np.empty((n, 2), np.uint64)
+    within = np.empty(n, ALIAS_CELL)
+    niche_weight = np.zeros(len(members))
 
     def table(k):
-        if k < 0:
-            return alias_cells(w)
         people = np.flatnonzero(code == k)
+        niche_weight[k] = w[people].sum()
         within[start[k] : end[k]] = alias_cells(w[people], people)
 
-    everyone = parallel_map(table, range(-1, len(members)))[0]
-    del w
+    parallel_map(table, range(len(members)))
+    w = None  # the tables hold what the draws need
+    niche_cells = alias_cells(niche_weight)  # a niche in proportion to its people's total weight
+    clock("weights and alias tables")
     matchable = members > 1  # a niche of one has no peers to match: those draws go to everyone
+
+    def niches_of(g, size):
+        """Niches of ``size`` weight-proportional draws over everyone."""
+        return alias_draw(niche_cells, g.random(size))
+
+    drawn = [0, 0]  # random edges drawn (loops aside), and how many of them within a niche
 
     def random_edges(total):
         """Canonical keys of ``total`` random edges (loops dropped), in chunks."""
@@ -645,25 +418,38 @@ def homophilous_graph(
 
         def one(job):
             size, g = job
-            a = alias_draw(everyone, g.random(size))
-            k = code[a]
+            ka = niches_of(g, size)
+            a = alias_draw(within, g.random(size), start[ka], members[ka])
             local = g.random(size, dtype=np.float32) < homophily
-            local &= matchable[k]
-            k = k[local]
-            b = np.empty(size, np.int64)
-            b[~local] = alias_draw(everyone, g.random(size - len(k)))
-            b[local] = alias_draw(within, g.random(len(k)), start[k], members[k])
-            return _canonical_keys(a, b, n)
+            local &= matchable[ka]
+            kb = np.where(local, ka, niches_of(g, size))  # the first end's niche, or anyone's
+            b = alias_draw(within, g.random(size), start[kb], members[kb])
+            loop = a == b
+            return _canonical_keys(a, b, n), size - int(loop.sum()), int(np.count_nonzero((ka == kb) & ~loop))
 
-        return parallel_map(one, zip(sizes, spawn_generators(rng, len(sizes))))
+        out = parallel_map(one, zip(sizes, spawn_generators(rng, len(sizes))))
+        drawn[0] += sum(o[1] for o in out)
+        drawn[1] += sum(o[2] for o in out)
+        return [o[0] for o in out]
 
-    def fresh(keys, pieces):
-        """Sorted unique keys of ``pieces`` that are not in the sorted ``keys``."""
+    def fresh(keys, pieces, extra=None):
+        """Sorted unique keys of ``pieces`` that are not in the sorted ``keys`` (nor ``extra``)."""
         new = _sorted_keys(pieces, n)
-        return new[~_is_in(keys, new)]
+        new = new[~_is_in(keys, new)]
+        return new if extra is None else new[~_is_in(extra, new)]
 
-    def close_triads(edges, count):
+    def top_up(keys, new, target):
+        """``new`` and fresh random edges until ``keys`` and ``new`` hold ``target`` edges."""
+        for _ in range(8):  # a round only has the last round's few duplicates to replace
+            missing = target - len(keys) - len(new)
+            if missing <= 0:
+                break
+            new = _insert_sorted(new, fresh(keys, random_edges(missing), new))
+        return new
+
+    def close_triads(edges, count, clock):
         g = edges.csr()
+        clock("closures: CSR")
         deg = g.degree()
         centres = np.flatnonzero(deg >= 2)
         if not len(centres):
@@ -688,12 +474,14 @@ def homophilous_graph(
             ptr = g.indptr[c]
             return _canonical_keys(g.indices[ptr + ia], g.indices[ptr + ib], n)
 
-        new = fresh(edges.up, parallel_map(one, zip(parts, spawn_generators(rng, len(parts)))))
-        del g, deg, centres
+        pieces = parallel_map(one, zip(parts, spawn_generators(rng, len(parts))))
+        clock("closures: draw")
+        new = fresh(edges.up, pieces)
+        g = deg = centres = pieces = None  # memory: the closures' CSR is no longer needed
         # Two neighbours of one person share a niche less often than edges do: thin the
         # closures (accept in proportion to target / drawn share) so that their
         # same-niche share matches that of the edges so far.
-        target = _same_share(edges.up, code, n)
+        target = drawn[1] / max(drawn[0], 1)  # the random edges' share (closures keep it)
         same = _same_niche(new, code, n)
         r = same.mean() if len(new) else 0.0
         w_same = target / r if r > 0 else 0.0
@@ -709,26 +497,52 @@ def homophilous_graph(
                 drop = np.zeros(len(new), bool)
                 drop[rng.choice(len(new), len(new) - count, replace=False)] = True
                 new = new[~drop]
+        clock("closures: sort, thin")
         return new
 
     budget = int(round(n * mean_degree / 2))
     target = budget - int(round(clustering * budget))
-    keys = _sorted_keys(random_edges(target), n)
-    for _ in range(8):  # a round only has the last round's few duplicates to replace
-        if len(keys) >= target:
-            break
-        keys = _insert_sorted(keys, fresh(keys, random_edges(target - len(keys))))
+    pieces = random_edges(target)
+    clock("random edges: draw")
+    keys = _sorted_keys(pieces, n)
+    del pieces
+    keys = _insert_sorted(keys, top_up(keys, np.zeros(0, np.int64), target))  # duplicates replaced
+    clock("random edges: sort, top up")
     edges = _Edges(keys, n)
     del keys
-    for _ in range(3):  # later rounds, on the denser graph, fill what repeats left over
-        if len(edges) >= budget or clustering == 0:
+    clock("reversed keys")
+    for round_ in range(3):  # later rounds, on the denser graph, fill what repeats left over
+        count = budget - len(edges)
+        if count <= 0 or clustering == 0:
             break
-        edges.add(close_triads(edges, budget - len(edges)))
-    for _ in range(8):
-        if len(edges) >= budget:
-            break
-        edges.add(fresh(edges.up, random_edges(budget - len(edges))))
-    return edges.csr()
+        new = close_triads(edges, count, clock)
+        if round_ == 2 or len(new) >= 0.99 * count:  # a small shortfall: random edges, in the same pass
+            new = top_up(edges.up, new, budget)
+        edges.add(new)
+        clock("closures: add")
+    if len(edges) < budget:
+        edges.add(top_up(edges.up, np.zeros(0, np.int64), budget))
+    graph = edges.csr()
+    clock("CSR")
+    LAST_PHASES.clear()
+    LAST_PHASES.update(clock.phases)
+    return graph
+
+
+LAST_PHASES: dict = {}  # wall seconds of each phase of the latest homophilous_graph (a diagnostic)
+
+
+class _Clock:
+    """Wall seconds since the last call, added up by phase name."""
+
+    def __init__(self):
+        self.phases: dict = {}
+        self.t = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self.t
+        self.t = now
 
 
 _TRIAD_OVERSAMPLING = 1.6  # closures drawn per closure needed (a later round makes up a shortfall)
@@ -744,15 +558,6 @@ def _same_niche(keys, code, n) -> np.ndarray:
 
     parallel_map(one, chunk_bounds(len(keys), _BLOCK))
     return out
-
-
-def _same_share(keys, code, n) -> float:
-    """Share of the edges (canonical keys) whose two ends share a niche."""
-    def one(b):
-        q = keys[b[0] : b[1]] // n
-        return int(np.count_nonzero(code[q] == code[keys[b[0] : b[1]] - q * n]))
-
-    return sum(parallel_map(one, chunk_bounds(len(keys), _BLOCK))) / max(len(keys), 1)
 
 
 _BA_CORE = 1000  # first nodes of barabasi_albert, added one by one (a few ms)

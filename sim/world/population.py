@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from scipy import special
@@ -79,10 +78,13 @@ class Population:
         if self._top is None:
             top = np.empty(self.n, np.float32)
 
-            def one(b):
-                np.max(self.interests[b[0] : b[1]], axis=1, out=top[b[0] : b[1]])
+            def one(b):  # column by column over a cached chunk: 4x faster than max(axis=1) on short rows
+                rows, out = self.interests[b[0] : b[1]], top[b[0] : b[1]]
+                out[:] = rows[:, 0]
+                for c in range(1, rows.shape[1]):
+                    np.maximum(out, rows[:, c], out=out)
 
-            parallel_map(one, chunk_bounds(self.n))
+            parallel_map(one, chunk_bounds(self.n, _SMALL_CHUNK))
             self._top = top
         return self._top
 
@@ -107,8 +109,29 @@ class Population:
         return self._audiences[j]
 
     def _cdf(self, c: int) -> np.ndarray:
+        """Cumulative niche weights ``interest[:, c] ** affinity_exponent`` (float64; one per niche, kept)."""
         if c not in self._cdfs:
-            self._cdfs[c] = np.cumsum(self.interests[:, c].astype(np.float64) ** self.affinity_exponent)
+            cdf = np.empty(self.n)
+            bounds = chunk_bounds(self.n)
+
+            def local(b):  # each chunk's own cumulative sum
+                x = cdf[b[0] : b[1]]
+                x[:] = self.interests[b[0] : b[1], c]
+                if self.affinity_exponent == 2.0:
+                    np.square(x, out=x)
+                else:
+                    np.power(x, self.affinity_exponent, out=x)
+                np.cumsum(x, out=x)
+
+            parallel_map(local, bounds)
+            ends = np.cumsum([cdf[hi - 1] for _, hi in bounds])
+
+            def shift(i):  # then the chunks before it
+                if i:
+                    cdf[bounds[i][0] : bounds[i][1]] += ends[i - 1]
+
+            parallel_map(shift, range(len(bounds)))
+            self._cdfs[c] = cdf
         return self._cdfs[c]
 
     def alignment(self, ids, product_niche: int) -> np.ndarray:
@@ -124,22 +147,26 @@ class Population:
     def _niche_alignment(self, product_niche: int) -> tuple[np.ndarray, float]:
         """(mean match to ``product_niche`` of people drawn by each niche's weights, population mean).
 
-        Summed over fixed chunks of people (in parallel, added in chunk order), so no
-        (n, K) float64 copy is made and the result does not depend on the threads.
+        One pass over the people gives every (account niche, product niche) pair: the
+        sums are taken over fixed chunks of people (in parallel, added in chunk order),
+        so no (n, K) float64 copy is made and the result does not depend on the threads.
         """
-        if product_niche not in self._aligned:
+        if "all" not in self._aligned:
             top = self.top_interest()
 
             def one(b):
                 rows = self.interests[b[0] : b[1]]
-                m = (rows[:, product_niche] / top[b[0] : b[1]]).astype(np.float64)
-                w = rows.astype(np.float64) ** self.affinity_exponent
-                return w.T @ m, w.sum(axis=0), m.sum()
+                m = (rows / top[b[0] : b[1], None]).astype(np.float64)  # match to every niche
+                w = rows.astype(np.float64)
+                w **= self.affinity_exponent
+                ones = np.ones(len(rows))
+                return w.T @ m, ones @ w, ones @ m
 
-            parts = parallel_map(one, chunk_bounds(self.n))
+            parts = parallel_map(one, chunk_bounds(self.n, _SMALL_CHUNK))
             num, den, total = (sum(p[i] for p in parts) for i in range(3))
-            self._aligned[product_niche] = (num / den, float(total / self.n))
-        return self._aligned[product_niche]
+            self._aligned["all"] = (num / den[:, None], total / self.n)
+        by_niche, mean = self._aligned["all"]
+        return by_niche[:, product_niche], float(mean[product_niche])
 
     def brand_fit(self, ids, product_niche: int) -> np.ndarray:
         """Brand fit of accounts, in [0, 1]: half account niche, half audience alignment.
@@ -156,6 +183,9 @@ class Population:
         arrays = [self.interests, self.susceptibility, self.activity, self.share_propensity,
                   self.purchase_propensity, self.graph.indptr, self.graph.indices]
         return int(sum(a.nbytes for a in arrays))
+
+
+_SMALL_CHUNK = 1 << 16  # people per chunk of the passes over interests (a chunk stays in cache)
 
 
 def primary_niche(interests: np.ndarray) -> np.ndarray:
@@ -313,17 +343,31 @@ def build_graph(p: dict, niche: np.ndarray, rng: np.random.Generator) -> PeerGra
     return graph
 
 
+#: Called as ``build_progress(stage, people)`` while a market is built in this process ("people",
+#: "graph", "pool", then "done"); None is quiet. The command line sets it (sim.reports.progress).
+build_progress = None
+
+
 def _build(sc, seed_seq: np.random.SeedSequence) -> Population:
     """Draw a market from its seed: people, peer graph and creator pool, each from its own stream."""
     p = sc.population
     pop_seed = int(seed_seq.generate_state(1)[0])
+    _stage("people", p.size)
     people = draw_people(p.size, p, stream(seed_seq, 0).bit_generator.seed_seq)
     niche = primary_niche(people["interests"])
+    _stage("graph", p.size)
     graph = build_graph(p, niche, stream(seed_seq, 1))
+    _stage("pool", p.size)
     i = sc.influencers
     pool = infl.generate_pool(i.counts, sc.tiers, i.max_followers, len(p.niches),
                               i.authenticity_mean, i.monthly_offers_mean, p.size * p.represents, stream(seed_seq, 2))
     pop = Population(**people, graph=graph, pool=pool, niches=list(p.niches), represents=p.represents,
                      seed=pop_seed, audience_focus=i.audience_focus, audience_broadening=i.audience_broadening,
                      affinity_exponent=i.affinity_exponent, _niche=niche)
+    _stage("done", p.size)
     return pop
+
+
+def _stage(stage: str, people: int) -> None:
+    if build_progress is not None:
+        build_progress(stage, people)

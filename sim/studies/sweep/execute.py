@@ -19,19 +19,20 @@ workers or the order in which runs finish.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-import signal
 import sys
-import threading
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (FIRST_COMPLETED, BrokenExecutor, CancelledError, Executor, Future,
+                                ProcessPoolExecutor, wait)
 from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import InfluSimError
 from sim.scenario import Scenario
+from sim.studies.runs import stop_workers, worker_init
 from sim.studies.store import ResultStore
 from sim.studies.sweep.spec import Sweep
 
@@ -111,40 +112,127 @@ class _Inline(Executor):
         return fut
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None):
+#: Seconds a Dask sweep waits for a lost scheduler to come back or for a worker when none is left.
+WORKER_TIMEOUT = 60.0
+
+
+class SweepLost(InfluSimError):
+    """The sweep's cluster went away (scheduler or every worker); finished runs are in the store (exit code 1)."""
+
+    exit_code = 1
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  worker_timeout: float | None = None):
     """The executor of a sweep: ``(executor, slots, description, close)``.
 
-    With a scheduler address (or ``DASK_SCHEDULER_ADDRESS``) a Dask cluster's executor;
-    otherwise a local process pool of ``workers`` processes (this process when 1).
-    ``slots`` is how many runs to keep in flight.
+    With a scheduler address (or ``DASK_SCHEDULER_ADDRESS``) a Dask cluster's executor,
+    which gives up when the scheduler or every worker has been gone for ``worker_timeout``
+    seconds (:data:`WORKER_TIMEOUT` by default); otherwise a local process pool of
+    ``workers`` processes (this process when 1), whose workers stop themselves if this
+    process dies. ``slots`` is how many runs to keep in flight; ``close(kill=False)``
+    shuts the executor down (``kill=True``: local workers are stopped at once, their runs
+    in flight are lost and are run again by a rerun).
     """
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         client = dask_client(address)
         threads = sum(client.nthreads().values()) or 1
-        return (client.get_executor(), max(8, 2 * threads),
-                f"Dask scheduler {address} ({len(client.nthreads())} workers, {threads} threads)", client.close)
+        ex = _Dask(client, address, WORKER_TIMEOUT if worker_timeout is None else worker_timeout)
+        return (ex, max(8, 2 * threads),
+                f"Dask scheduler {address} ({len(client.nthreads())} workers, {threads} threads)", ex.close)
     n = workers or os.cpu_count() or 1
     if n == 1:
-        return _Inline(), 1, "1 worker (this process)", lambda: None
+        return _Inline(), 1, "1 worker (this process)", lambda kill=False: None
     # spawn, not fork: workers must not inherit the store's lock (a worker orphaned by kill -9 would hold
     # it) nor the threads of this process
     ex = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_worker_init, initargs=(os.getpid(),))
-    return ex, 2 * n, f"{n} local worker processes", lambda: ex.shutdown(wait=False, cancel_futures=True)
+
+    def close(kill: bool = False) -> None:
+        if kill:
+            stop_workers(ex)
+        else:
+            ex.shutdown(wait=False, cancel_futures=True)
+
+    return ex, 2 * n, f"{n} local worker processes", close
 
 
-def _worker_init(parent: int) -> None:
-    # Ctrl-C is the driver's to handle: it stops submitting, keeps what finished, and exits;
-    # workers finish their current run quietly instead of printing tracebacks
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+# Ctrl-C is the driver's to handle: it stops submitting, keeps what finished, stops the workers and exits;
+# a driver killed with -9 cannot stop its workers: they stop themselves (sim.studies.runs.worker_init)
+_worker_init = worker_init
 
-    def orphaned() -> None:  # a driver killed with -9 cannot stop its workers: they stop themselves
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
 
-    threading.Thread(target=orphaned, daemon=True).start()
+class _Dask(Executor):
+    """A Dask client's executor that notices a lost scheduler or the loss of every worker.
+
+    :meth:`ready` says whether the cluster can take runs now; once it has not been able
+    to for ``timeout`` seconds, or the client gave up reconnecting, it raises
+    :class:`SweepLost` with one line.
+    """
+
+    def __init__(self, client, address: str, timeout: float):
+        self.client, self.address, self.timeout = client, address, float(timeout)
+        self._ex = client.get_executor()
+        self._since = None  # when the cluster stopped being able to take runs
+        self._checked = -1e9
+        _quiet_dask_client()
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self._ex.submit(fn, *args, **kwargs)
+
+    def _problem(self) -> str | None:
+        status = getattr(self.client, "status", "running")
+        if status != "running":
+            return f"lost the Dask scheduler at {self.address}"
+        try:
+            info = self.client.scheduler_info(n_workers=1)
+            workers = info.get("n_workers", len(info.get("workers", {})))
+        except Exception:  # noqa: BLE001 - the connection broke while asking
+            return f"lost the Dask scheduler at {self.address}"
+        return None if workers else f"no Dask worker left at {self.address}"
+
+    def ready(self) -> bool:
+        connected = getattr(self.client, "status", "running") == "running"
+        if connected and self._since is None and time.monotonic() - self._checked < 1.0:
+            return True  # asked the scheduler for its workers less than a second ago
+        self._checked = time.monotonic()
+        problem = self._problem()
+        if problem is None:
+            self._since = None
+            return True
+        now = time.monotonic()
+        self._since = self._since or now
+        waited = now - self._since
+        if getattr(self.client, "status", "") == "closed":  # the client gave up reconnecting
+            raise SweepLost(f"{problem}: it did not come back in {waited:.0f} s; finished runs are saved: rerun "
+                            "the same command to resume")
+        if waited >= self.timeout:
+            raise SweepLost(f"{problem} for {waited:.0f} s (--worker-timeout {self.timeout:g}); finished runs are "
+                            "saved: rerun the same command to resume")
+        return False
+
+    def close(self, kill: bool = False) -> None:
+        with contextlib.suppress(Exception):  # a lost scheduler cannot be told goodbye
+            self.client.close(timeout=2 if kill or self._since else 10)
+
+
+def _quiet_dask_client() -> None:
+    """The driver reports a lost scheduler in one line: Dask's own log lines about it would repeat it."""
+    import logging
+
+    for name in ("distributed.client", "distributed.core", "distributed.comm", "distributed.batched",
+                 "distributed.utils"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _lost(exc: BaseException) -> bool:
+    """Whether a run's exception says the cluster lost it (the run is put back), not that the run failed."""
+    if isinstance(exc, CancelledError):
+        return True
+    name = type(exc).__name__
+    module = type(exc).__module__ or ""
+    return module.startswith("distributed") and name in ("CommClosedError", "ClosedClientError", "FutureCancelledError")
 
 
 def dask_client(address: str):
@@ -156,7 +244,7 @@ def dask_client(address: str):
                             "(or pip install 'dask[distributed]')") from None
     try:
         return Client(address, timeout="20s")
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:  # ValueError: a malformed or another process's address
         raise InfluSimError(f"cannot reach the Dask scheduler at {address} ({exc})") from None
 
 
@@ -205,6 +293,7 @@ def run_sweep(sw: Sweep, out: str | Path, executor: Executor | None = None, slot
             build_population(sw.scenarios[0])  # once here, so that workers load it from the cache
         executor = executor or _Inline()
         slots = slots or 1
+        ready = getattr(executor, "ready", None)  # a Dask executor: is the cluster there to take runs?
         n_failed = 0
         first_error = None
         bar = tqdm(total=sw.n_runs, initial=sw.n_runs - len(tasks), desc=sw.name, unit="run",
@@ -212,24 +301,40 @@ def run_sweep(sw: Sweep, out: str | Path, executor: Executor | None = None, slot
         bar.set_postfix(failed=0)
         pending: dict = {}
         todo = iter(tasks)
+        returned: list = []  # runs the cluster lost (scheduler or worker gone): run them again
+        exhausted = not tasks
         try:
             while True:
-                while len(pending) < slots:
-                    t = next(todo, None)
+                can_submit = ready() if ready else True
+                while can_submit and len(pending) < slots:
+                    t = returned.pop() if returned else next(todo, None)
                     if t is None:
+                        exhausted = True
                         break
-                    pending[executor.submit(run_point, t)] = t
-                if not pending:
+                    try:
+                        pending[executor.submit(run_point, t)] = t
+                    except Exception as exc:  # noqa: BLE001 - e.g. the Dask client closed meanwhile
+                        if not _lost(exc) or ready is None:  # without ready(), nothing would end the wait
+                            raise
+                        returned.append(t)
+                        break
+                if not pending and not returned and exhausted:
                     break
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                if not pending:  # the cluster cannot take the runs it lost: wait for it (ready() times out)
+                    time.sleep(0.5)
+                    continue
+                finished, _ = wait(pending, timeout=1.0 if ready else None, return_when=FIRST_COMPLETED)
                 for fut in sorted(finished, key=lambda f: pending[f][:3]):
                     t = pending.pop(fut)
                     try:
                         res = fut.result()
                     except BrokenExecutor as exc:
-                        raise InfluSimError(f"the worker pool died ({exc}); finished runs are saved: rerun the "
-                                            "same command to resume") from None
-                    except Exception as exc:  # e.g. a Dask worker killed while running this task
+                        raise SweepLost(f"the worker pool died ({exc}); finished runs are saved: rerun the "
+                                        "same command to resume") from None
+                    except Exception as exc:  # noqa: BLE001
+                        if _lost(exc):  # not the run's fault: back to the queue, never stored as failed
+                            returned.append(t)
+                            continue
                         res = {"point": t[0], "strategy": t[1], "replicate": t[2], "metrics": None,
                                "error": f"{type(exc).__name__}: {exc}", "seconds": None}
                     store.record(res["point"], res["strategy"], res["replicate"], res["metrics"], res["error"],

@@ -26,6 +26,15 @@ Every error is a :class:`SweepError` (a :class:`~sim.errors.ScenarioError`) nami
 field; every design point's scenario is validated too. The points themselves are drawn by
 :mod:`sim.studies.sweep.design`.
 
+Validation is lazy for large designs: each varied field's range (lo and hi, or every
+grid value) is checked once; a design of up to :data:`FULL_CHECK` points is checked point
+by point when the file is read; a larger one on a sample (:data:`SAMPLE_CHECK` evenly
+spread points, the first and the last, and the points where each varied field is at its
+smallest and largest), so that reading a Latin hypercube of 1,000,000 points takes
+seconds. The other points are validated when first used (:class:`PointScenarios`), all of
+them before the sweep starts, with progress (``influsim sweep``; a bad one is the same
+one-line error, before the output folder is made).
+
 Examples
 --------
 >>> sw = parse_sweep({"sweep": {"replicates": 2}, "design": {"kind": "grid"},
@@ -38,6 +47,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Sequence
 import json
 import math
 from dataclasses import dataclass
@@ -51,7 +61,7 @@ from pydantic import BaseModel, ValidationError
 from sim.errors import ScenarioError
 from sim.scenario import Scenario, get_field, read_toml, resolve, with_fields
 from sim.scenario.fields import Bool, Float, Int, Section, Str, field
-from sim.scenario.files import one_line, scenario_dict
+from sim.scenario.files import MAX_FIELD, MAX_REASON, clean_text, one_line, scenario_dict
 from sim.studies.results import METRICS
 from sim.studies.sweep.design import design_points
 
@@ -60,6 +70,8 @@ DESIGNS = ("grid", "lhs", "sobol", "morris")
 DEFAULT_METRICS = ("roi", "conversions", "reach", "cost_per_acquisition")
 _SPEC_KEYS = ("values", "lo", "hi", "steps", "log")
 MAX_POINTS = 1_000_000
+FULL_CHECK = 2_000  # designs of up to this many points are validated point by point when read
+SAMPLE_CHECK = 500  # a larger design: this many evenly spread points (and its extremes) when read, the rest lazily
 
 
 class SweepSettings(Section):
@@ -95,7 +107,82 @@ class Design(Section):
 
 
 class SweepError(ScenarioError):
-    """A sweep file field is invalid (names the field, like every scenario error)."""
+    """A sweep file field is invalid (names the field, like every scenario error).
+
+    Control characters are escaped and long text cut, so the message stays one short line.
+    """
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(clean_text(field, MAX_FIELD), clean_text(reason, MAX_REASON))
+
+
+class PointScenarios(Sequence):
+    """The resolved scenario of each design point, validated when first asked for, and kept.
+
+    A point whose scenario is invalid raises :class:`SweepError` naming the field and the
+    point. ``influsim sweep`` asks for every point before it starts, with progress.
+
+    Examples
+    --------
+    >>> from sim.scenario import default_scenario
+    >>> sc = PointScenarios(default_scenario(), [{"brand.budget": 1.0}, {"brand.budget": -1.0}])
+    >>> len(sc), sc[0].brand.budget
+    (2, 1.0)
+    >>> sc[1]
+    Traceback (most recent call last):
+    ...
+    sim.studies.sweep.spec.SweepError: brand.budget: must be >= 0, got -1 (design point 1: brand.budget=-1.0)
+    """
+
+    def __init__(self, base: Scenario, points: list[dict]):
+        self.base, self.points = base, points
+        self._kept: dict = {}
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        k = range(len(self.points))[k]
+        sc = self._kept.get(k)
+        if sc is None:
+            sc = self._kept[k] = _point_scenario(self.base, self.points[k], k)
+        return sc
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, PointScenarios):
+            return self.base == other.base and self.points == other.points
+        return list(self) == other
+
+    @property
+    def checked(self) -> int:
+        """How many points have been validated."""
+        return len(self._kept)
+
+    def check_sample(self, unit=None) -> None:
+        """Validate every point of a small design; of a large one, a sample and each field's extremes."""
+        n = len(self.points)
+        if n <= FULL_CHECK:
+            for k in range(n):
+                self[k]
+            return
+        picks = set(np.linspace(0, n - 1, SAMPLE_CHECK).round().astype(int).tolist())
+        if unit is not None and len(unit):
+            picks.update(np.argmin(unit, axis=0).tolist() + np.argmax(unit, axis=0).tolist())
+        for k in sorted(picks):
+            self[k]
+
+
+def _point_scenario(base: Scenario, point: dict, k: int) -> Scenario:
+    try:
+        return with_fields(base, point)
+    except ScenarioError as exc:
+        shown = ", ".join(f"{p}={v!r}" for p, v in point.items())
+        raise SweepError(exc.field, f"{exc.reason} (design point {k}: {shown})") from None
 
 
 @dataclass
@@ -128,8 +215,8 @@ class Vary:
             x = self.lo + u * (self.hi - self.lo)
         x = np.clip(x, self.lo, self.hi)
         if self.type is int:
-            return [int(round(v)) for v in x]
-        return [float(v) for v in x]
+            return np.rint(x).astype(np.int64).tolist()  # round half to even, as round() does
+        return x.tolist()
 
     def to_dict(self) -> dict:
         return {"path": self.path, "type": self.type.__name__, "values": self.values, "lo": self.lo, "hi": self.hi,
@@ -153,7 +240,8 @@ class Sweep:
     baseline: str
     points: list[dict]  # one {path: value} per design point
     unit: np.ndarray | None = None  # unit-hypercube design (lhs, sobol, morris)
-    scenarios: list = dataclass_field(default_factory=list, repr=False)  # resolved scenario of each point
+    scenarios: Sequence = dataclass_field(default_factory=list, repr=False)  # resolved scenario of each point
+    # (a PointScenarios: validated lazily, see the module's docstring)
     source: str = ""  # the sweep file's text
 
     @property
@@ -250,13 +338,8 @@ def parse_sweep(raw: dict, base_dir: str | Path | None = None, default_name: str
     points, unit = design_points(vary, design, sw.seed)
     if len(points) > MAX_POINTS:
         raise SweepError("design", f"{len(points):,} points is more than {MAX_POINTS:,}")
-    scenarios = []
-    for k, pt in enumerate(points):
-        try:
-            scenarios.append(with_fields(base, pt))
-        except ScenarioError as exc:
-            shown = ", ".join(f"{p}={v!r}" for p, v in pt.items())
-            raise SweepError(exc.field, f"{exc.reason} (design point {k}: {shown})") from None
+    scenarios = PointScenarios(base, points)
+    scenarios.check_sample(unit)  # every point of a small design; a sample of a large one (the rest lazily)
     return Sweep(name=sw.name or default_name, description=sw.description, base=base, vary=vary,
                  design=design, seed=sw.seed, replicates=sw.replicates, strategies=strategies,
                  metrics=sw.metrics, crn=sw.common_random_numbers, baseline=sw.baseline, points=points, unit=unit,
