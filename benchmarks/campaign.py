@@ -75,14 +75,14 @@ def campaign_scenario(n: int, represents: int, days: int = 30, seed: int = 42) -
 
 def campaign_strategies(sc: dict, pop) -> tuple[dict, dict]:
     """``sc`` with two custom strategies (pool ids nearest 500K and 20K followers) and what they hired."""
-    from sim.scenario import STRATEGY, with_fields
+    from sim.scenario import Strategy, with_fields
 
     f = pop.pool.followers.astype(float)
     big = pop.pool.ids_of_tier("macro") if "macro" in pop.pool.tier_names else np.zeros(0, int)
     big = big if len(big) else np.arange(len(f))  # a macro-tier account if the pool has one
     macro = [int(big[np.argmin(np.abs(f[big] - 500_000))])]
     micro = [int(j) for j in np.argsort(np.abs(f - 20_000), kind="stable")[:25]]
-    extra = {"outreach": False} if "outreach" in STRATEGY.fields else {}  # every offer accepted: fixed rosters
+    extra = {"outreach": False} if "outreach" in Strategy.model_fields else {}  # every offer accepted: fixed rosters
     sc = with_fields(sc, {"strategies": {
         "macro": {"kind": "custom", "ids": macro, "description": "the macro account nearest 500K followers", **extra},
         "micro": {"kind": "custom", "ids": micro, "description": "the 25 accounts nearest 20K followers", **extra},
@@ -96,22 +96,22 @@ def campaign_strategies(sc: dict, pop) -> tuple[dict, dict]:
 
 
 class WordOfMouthMeter:
-    """Wraps ``sim.campaign.model.wordofmouth.spread`` to time it and count the edges it examined."""
+    """Wraps ``sim.campaign.model.wordofmouth.share_exposures`` to time it and count the edges it examined."""
 
     def __init__(self):
         import sim.campaign.model as model_module
 
         self.module = model_module.wordofmouth
-        self.spread = self.module.spread
+        self.spread = self.module.share_exposures
         self.reset()
 
     def reset(self):
         self.seconds, self.calls, self.sources, self.edges, self.hits = 0.0, 0, 0, 0, 0
 
     def __enter__(self):
-        def timed(indptr, indices, sources, p_source, rng, p_target=None):
+        def timed(indptr, indices, sources, share_reach, activity, rng):
             t = time.perf_counter()
-            k, targets = self.spread(indptr, indices, sources, p_source, rng, p_target=p_target)
+            k, targets = self.spread(indptr, indices, sources, share_reach, activity, rng)
             self.seconds += time.perf_counter() - t
             src = np.asarray(sources, dtype=np.int64)
             self.calls += 1
@@ -120,11 +120,11 @@ class WordOfMouthMeter:
             self.hits += len(targets)
             return k, targets
 
-        self.module.spread = timed
+        self.module.share_exposures = timed
         return self
 
     def __exit__(self, *exc):
-        self.module.spread = self.spread
+        self.module.share_exposures = self.spread
 
     def figures(self) -> dict:
         return {"wom_seconds": self.seconds, "wom_calls": self.calls, "wom_sharers": self.sources,
@@ -140,7 +140,6 @@ def peak_rss_mb() -> float:
 
 def run_campaign_1m(args) -> dict:
     import sim.world.cache as population
-    from sim.campaign.agents import Follower
     from sim.campaign.model import CampaignModel
     from sim.campaign.hiring import build_roster
 
@@ -188,7 +187,7 @@ def run_campaign_1m(args) -> dict:
         m = model.metrics()
         row["metrics"] = {k: m[k] for k in ("impressions", "reach", "earned_reach", "engagements", "shares",
                                             "conversions", "roi")}
-        row["follower_agents"] = len(model.agents_by_type[Follower])  # every person is a Mesa agent
+        row["follower_agents"] = len(model.people)  # every person is a Mesa agent (made on first use)
         out["strategies"][name] = row
         del model
     out["simulate_s"] = sum(r["simulate_s"] for r in out["strategies"].values())
@@ -253,7 +252,7 @@ def _timed_task(task):
 
     c, t = time.process_time(), time.perf_counter()
     result = run_task(task)
-    return os.getpid(), time.process_time() - c, time.perf_counter() - t, result.strategy
+    return os.getpid(), time.process_time() - c, time.perf_counter() - t, ",".join(r.strategy for r in result)
 
 
 def run_default_replicates(args) -> dict:

@@ -14,14 +14,18 @@ the same whatever the number of threads (``$INFLUSIM_THREADS``, default: the cor
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 import time
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 from sim.errors import GraphFileError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["PeerGraph", "homophilous_graph", "barabasi_albert", "read_graph"]
 
@@ -118,6 +122,8 @@ class PeerGraph:
         """
         rows = np.repeat(np.arange(self.n, dtype=np.int64), self.degree())
         upper = rows < self.indices  # each undirected edge once
+        import networkx as nx
+
         G = nx.Graph()
         G.add_nodes_from(range(self.n))
         G.add_edges_from(zip(rows[upper].tolist(), self.indices[upper].tolist()))
@@ -161,6 +167,7 @@ class PeerGraph:
 
         Examples
         --------
+        >>> import networkx as nx
         >>> g, labels = PeerGraph.from_networkx(nx.Graph([("a", "b"), ("b", "c")]))
         >>> labels, g.n_edges
         (['a', 'b', 'c'], 2)
@@ -665,6 +672,8 @@ def read_graph(path) -> nx.Graph:
         expected = ", ".join(sorted(_GRAPHML | _EDGELIST))
         raise GraphFileError(path, f"unknown file type '{suffix}' (expected one of {expected})")
     try:
+        import networkx as nx
+
         G = nx.read_graphml(path) if suffix in _GRAPHML else _read_edgelist(path)
     except GraphFileError:
         raise
@@ -692,6 +701,8 @@ def _read_edgelist(path: Path) -> nx.Graph:
         rows, numeric = rows[1:], numeric[1:]  # header line
     if rows and all(numeric):
         rows = [(int(a), int(b)) for a, b in rows]
+    import networkx as nx
+
     G = nx.Graph()
     G.add_edges_from(rows)
     return G

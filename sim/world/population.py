@@ -19,7 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
+
+
+class _LazySpecial:
+    """``scipy.special``, imported on first use (it takes half a second, and a refused run needs none of it)."""
+
+    def __getattr__(self, name):
+        from scipy import special as module
+
+        return getattr(module, name)
+
+
+special = _LazySpecial()
 
 from sim.errors import ScenarioError
 from sim.world import creators as infl
