@@ -107,26 +107,9 @@ def verdict_text(c: compare.Comparison, spend: tuple[float, float] | None = None
     >>> verdict_text(c)
     'micro vs macro: ROI +30 pp: no verdict with 1 replicate'
     """
-    label = compare.LABELS.get(c.metric, c.metric)
-    head = f"{c.strategy} vs {c.baseline}: {label}"
-    d = c.diff
-    if d.n == 0:
-        text = f"{head} n/a: no replicate where both have a {label}"
-    elif not d.has_interval:
-        text = f"{head} {fm.value(c.metric, d.mean, diff=True)}: no verdict with {_plural(d.n, 'replicate')}"
-    else:
-        body = f"{head} {fm.interval(c.metric, d.mean, d.low, d.high, diff=True)}"
-        if d.low == d.high == 0:
-            text = f"{body}: no difference in {_plural(d.n, word[:-1])}"
-        elif not c.resolved:
-            text = f"{body}: not resolved with {_plural(d.n, 'replicate')}: run more"
-        elif c.better:
-            text = f"{body}, better in {fm.percent(c.win_share)} of {_plural(d.n, word[:-1])}"
-        else:
-            text = f"{body}, worse in {fm.percent(c.loss_share)} of {_plural(d.n, word[:-1])}"
-    if spend is not None:
-        text += f"; spend {fm.money(spend[0])} vs {fm.money(spend[1])}"
-    return text
+    return compare.verdict_line(c, spend, word, value=lambda metric, v: fm.value(metric, v, diff=True),
+                                interval=lambda metric, d: fm.interval(metric, d.mean, d.low, d.high, diff=True),
+                                money=fm.money, percent=fm.percent)
 
 
 def decision_section(sc, results) -> str:

@@ -393,7 +393,8 @@ def _replicates(n: int, word: str = "replicates") -> str:
 
 # --- verdict lines --------------------------------------------------------------------------
 
-def verdict_line(c: Comparison, spend: tuple[float, float] | None = None, word: str = "replicates") -> str:
+def verdict_line(c: Comparison, spend: tuple[float, float] | None = None, word: str = "replicates", *,
+                 value=None, interval=None, money=None, percent=None) -> str:
     """One plain line stating a comparison (ROI by default), with spend next to it.
 
     Parameters
@@ -417,25 +418,30 @@ def verdict_line(c: Comparison, spend: tuple[float, float] | None = None, word: 
     >>> verdict_line(c)
     'micro vs macro: ROI +0.30: no verdict with 1 replicate'
     """
+    # the report words the same line with its own formats (units, percentage points): the hooks
+    value = value or (lambda metric, v: fmt_value(metric, v, True))
+    interval = interval or (lambda metric, d: fmt_interval(metric, d, True))
+    money = money or fmt_money
+    percent = percent or (lambda share: f"{share:.0%}")
     label = LABELS.get(c.metric, c.metric)
     head = f"{c.strategy} vs {c.baseline}: {label}"
     d = c.diff
     if d.n == 0:
         text = f"{head} n/a: no replicate where both have a {label}"
     elif not d.has_interval:
-        text = f"{head} {fmt_value(c.metric, d.mean, True)}: no verdict with {_replicates(d.n)}"
+        text = f"{head} {value(c.metric, d.mean)}: no verdict with {_replicates(d.n)}"
     else:
-        body = f"{head} {fmt_interval(c.metric, d, True)}"
+        body = f"{head} {interval(c.metric, d)}"
         if d.low == d.high == 0:
             text = f"{body}: no difference in {_replicates(d.n, word)}"
         elif not c.resolved:
             text = f"{body}: not resolved with {_replicates(d.n)}: run more"
         elif c.better:
-            text = f"{body}, better in {c.win_share:.0%} of {_replicates(d.n, word)}"
+            text = f"{body}, better in {percent(c.win_share)} of {_replicates(d.n, word)}"
         else:
-            text = f"{body}, worse in {c.loss_share:.0%} of {_replicates(d.n, word)}"
+            text = f"{body}, worse in {percent(c.loss_share)} of {_replicates(d.n, word)}"
     if spend is not None:
-        text += f"; spend {fmt_money(spend[0])} vs {fmt_money(spend[1])}"
+        text += f"; spend {money(spend[0])} vs {money(spend[1])}"
     return text
 
 
