@@ -182,7 +182,7 @@ def test_the_estimate_covers_the_measured_peak_of_a_market_and_its_campaigns():
     assert p.returncode == 0, p.stderr[-2000:]
     measured, estimated, arrays = map(float, p.stdout.split())
     print(f"measured peak {measured / 6e5:.0f} B/person, estimated {estimated / 6e5:.0f}, arrays {arrays / 6e5:.0f}")
-    assert measured <= estimated <= 2.0 * measured  # safe, and not absurdly so
+    assert measured <= estimated <= 2.5 * measured  # safe, and not absurdly so (the peak varies 393-708 B/person)
 
 
 def test_per_person_bytes_follow_the_dtypes_of_the_world():
