@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument("--force", action="store_true",
                      help="run even when the memory estimate exceeds the memory available (refused otherwise)")
+    run.add_argument("--creators", metavar="CSV",
+                     help="your own creators: a shortlist CSV (handle, platform, followers, niche; optional "
+                          "engagement_rate, fee, country, language) added to the candidate pool "
+                          "(sets influencers.shortlist; see sim/world/shortlist.py)")
+    run.add_argument("--creators-only", action="store_true",
+                     help="the shortlist is the whole candidate pool (sets influencers.shortlist_only)")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--toml", action="store_true", help="print the default scenario as commented TOML instead")
@@ -174,8 +180,10 @@ def cmd_run(args) -> int:
         changes["run.replicates"] = args.replicates
     if args.seed is not None:
         changes["run.seed"] = args.seed
+    changes.update(creators_changes(args.creators, args.creators_only))
     if changes:
         sc = with_fields(sc, changes)
+    shortlist = check_shortlist(sc)
     if args.workers is not None and args.workers < 1:
         raise ScenarioError("--workers", f"must be >= 1, got {args.workers}")
     workers = args.workers or default_workers(sc.run.replicates)
@@ -208,8 +216,36 @@ def cmd_run(args) -> int:
     print(summary_text(sc, results, elapsed))
     if spread:
         print("\nWhere the spread comes from:\n" + "\n".join(f"  {line}" for line in spread_text(spread)))
-    print(f"wrote {out}/report.html, summary.csv, runs.csv, scenario.json")
+    print(f"wrote {out}/report.html, summary.csv, runs.csv, scenario.json{', shortlist.csv' if shortlist else ''}")
     return 0
+
+
+def creators_changes(creators: str | None, only: bool) -> dict:
+    """The scenario changes of ``--creators CSV`` (absolute path) and ``--creators-only``."""
+    changes: dict = {}
+    if creators is not None:
+        if not creators.strip():
+            raise ScenarioError("--creators", "expected a CSV file, got an empty path")
+        changes["influencers.shortlist"] = str(Path(creators).resolve())
+    if only:
+        changes["influencers.shortlist_only"] = True
+    return changes
+
+
+def check_shortlist(sc):
+    """Read the scenario's shortlist before anything runs (a bad row is one line, exit 2); None without one."""
+    if sc.influencers.shortlist_only and not sc.influencers.shortlist:
+        raise ScenarioError("influencers.shortlist_only", "is true but there is no shortlist (give --creators CSV "
+                            "or influencers.shortlist)")
+    if not sc.influencers.shortlist:
+        return None
+    from sim.world.shortlist import load_for
+
+    shortlist = load_for(sc)
+    if shortlist.ignored:
+        print(f"influsim: note: {shortlist.name}: ignored column{'s' if len(shortlist.ignored) > 1 else ''} "
+              f"{', '.join(shortlist.ignored)}", file=sys.stderr)
+    return shortlist
 
 
 

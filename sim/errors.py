@@ -21,3 +21,16 @@ class GraphFileError(InfluSimError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"graph file {self.path}: {reason}")
+
+
+class ShortlistError(InfluSimError):
+    """A shortlist CSV (your own creators) is malformed: names the file, line and column.
+
+    ``where`` is ``file`` or ``file:line``; ``column`` may be empty.
+    """
+
+    def __init__(self, where: str, reason: str, column: str = ""):
+        self.where = where
+        self.column = column
+        self.reason = reason
+        super().__init__(f"{where}: {column + ': ' if column else ''}{reason}")

@@ -240,15 +240,24 @@ def test_load_a_scenario_file(app_url, browser_page, tmp_path):
 
 @pytest.mark.skipif(importlib.util.find_spec("sim.world.shortlist") is None,
                     reason="sim.world.shortlist is not there yet (the shortlist upload comes with it)")
-def test_shortlist_upload(app_url, browser_page):
+def test_shortlist_upload(app_url, browser_page, tmp_path):
     examples = sorted(Path(__file__).parents[1].glob("scenarios/*shortlist*.csv"))
     if not examples:
         pytest.skip("no example shortlist in scenarios/")
     page = browser_page
     _open(page, app_url)
+    bad = tmp_path / "shortlist.csv"  # a bad row: the CLI's one-line message under the upload
+    bad.write_text("handle,platform,followers,niche\n@example_a,instagram,12k,fitness\n@example_b,tiktok,lots,food\n")
+    page.locator(".shortlist-upload input[type=file]").set_input_files(str(bad))
+    page.wait_for_selector(".shortlist-upload .influsim-upload-error")
+    assert page.locator(".shortlist-upload .influsim-upload-error").inner_text().strip() == (
+        'shortlist.csv:3: followers: expected a whole number (like 12000, 12k or 1.2M), got "lots"')
     page.locator(".shortlist-upload input[type=file]").set_input_files(str(examples[0]))
     page.wait_for_selector(f".shortlist-upload >> text={examples[0].name}")
     assert page.locator(".shortlist-upload .influsim-upload-error").count() == 0
+    assert " accounts loaded (" in page.locator(".shortlist-upload").inner_text()
+    page.wait_for_selector(".shortlist-only")
+    assert page.console_errors == [], "\n".join(page.console_errors)
 
 
 WIDE = """() => {

@@ -65,7 +65,7 @@ def test_get_field():
     ("[influencers.counts]\ngiant = 3", "influencers.counts.giant", "unknown tier"),
     ("[strategies.a]\nkind = 'viral'", "strategies.a.kind", "not one of"),
     ("[strategies.a]\nkind = 'macro'\ntier = 'huge'", "strategies.a.tier", "unknown tier"),
-    ("[strategies.a]\nkind = 'custom'", "strategies.a", "needs ids or tiers"),
+    ("[strategies.a]\nkind = 'custom'", "strategies.a", "needs ids, handles or tiers"),
     ("strategies = {}", "strategies", "at least 1"),
     ("[population.graph]\ngenerator = 'file'", "population.graph.path", "needs a path"),
     ("[population]\nniches = ['a', 'a']", "population.niches", "unique"),

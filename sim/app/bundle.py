@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 from sim.reports.run_folder import FILES, write_run_folder
+from sim.studies.results import SHORTLIST_COPY
 
 
 def folder_name(scenario) -> str:
@@ -32,6 +33,7 @@ def run_folder_zip(scenario, results) -> bytes:
         write_run_folder(scenario, results, out)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for f in FILES:
-                zf.write(out / f, f"{name}/{f}")
+            for f in (*FILES, SHORTLIST_COPY):  # the copy of the shortlist, if the scenario has one
+                if (out / f).is_file():
+                    zf.write(out / f, f"{name}/{f}")
         return buf.getvalue()

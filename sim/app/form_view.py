@@ -6,7 +6,10 @@ Every field shows its one-line message (the CLI's) right under it while its valu
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
+import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -63,37 +66,78 @@ def ScenarioFiles(built: Built):
 
 @solara.component
 def ShortlistUpload():
-    """SHORTLIST HOOK: your own creators, read by ``sim.world.shortlist.read_shortlist(path)``.
+    """Your own creators: upload a shortlist CSV, read by the CLI's reader (:mod:`sim.world.shortlist`).
 
-    Shown only when that module exists. The uploaded CSV is written to a temporary file
-    under its own name (so messages read ``shortlist.csv:14: followers: ...``) and read
-    with the CLI's reader; what it returns is kept in ``state.shortlist`` for the run.
+    Shown only when that module exists. A bad file gets the CLI's one-line message under
+    the upload (``shortlist.csv:14: followers: ...``) and changes nothing; a good one is
+    kept (:func:`keep_upload`) and becomes the scenario's ``influencers.shortlist``, with
+    "N accounts loaded (M estimated fees)" under the upload. A checkbox makes it the whole
+    candidate pool (``influencers.shortlist_only``).
     """
+    sc = state.base.value
 
     def on_file(f: dict) -> None:
-        from sim.world.shortlist import read_shortlist
+        from sim.world.shortlist import parse_shortlist
 
-        if f.get("text") is None:
-            state.shortlist_error.set(f"{f['name']}: larger than 10,000,000 bytes")
+        name = Path(f.get("name") or "shortlist.csv").name
+        text = f.get("text")
+        try:
+            if text is None:
+                raise ValueError(f"{name}: larger than 10,000,000 bytes")
+            if "\ufffd" in text:  # the browser replaced bytes that are not UTF-8
+                raise ValueError(f"{name}: not UTF-8 text (save it as CSV UTF-8)")
+            short = parse_shortlist(text, name, state.base.value.population.niches)
+            path = keep_upload(name, text)
+            state.set_shortlist(str(path))
+        except (InfluSimError, ValueError, OSError) as exc:
+            state.shortlist_note.set("")
+            state.shortlist_error.set(str(exc))
             return
-        with tempfile.TemporaryDirectory(prefix="influsim-shortlist-") as tmp:
-            path = Path(tmp) / (Path(f["name"]).name or "shortlist.csv")
-            path.write_text(f["text"], encoding="utf-8")
-            try:
-                result = read_shortlist(path)
-            except (InfluSimError, ValueError) as exc:
-                state.shortlist.set(None)
-                state.shortlist_note.set("")
-                state.shortlist_error.set(str(exc))
-                return
-        state.shortlist.set(result)
+        state.shortlist.set(str(path))
         state.shortlist_error.set("")
-        count = f"{len(result):,} creators" if hasattr(result, "__len__") else "read"
-        state.shortlist_note.set(f"{f['name']}: {count}")
+        state.shortlist_note.set(f"{name}: {short.summary()}")
+
+    def remove() -> None:
+        state.set_shortlist("")
+        state.shortlist.set(None)
+        state.shortlist_note.set("")
+        state.shortlist_error.set("")
 
     with solara.Card("Your own creators", classes=["shortlist"]):
         TextUpload(label="Upload a shortlist (CSV):", accept=".csv,text/csv", error=state.shortlist_error.value,
                    note=state.shortlist_note.value, classes="shortlist-upload", event_text_file=on_file)
+        if sc.influencers.shortlist:
+            if not state.shortlist_note.value:
+                solara.Text(f"shortlist: {Path(sc.influencers.shortlist).name} (from the scenario file)",
+                            classes=["shortlist-from-file"])
+            with solara.Div(classes=["shortlist-only"]):
+                solara.Checkbox(label="only these creators (no generated accounts)",
+                                value=sc.influencers.shortlist_only,
+                                on_value=lambda v: state.set_shortlist(state.base.value.influencers.shortlist, v))
+            solara.Button("Remove the shortlist", on_click=remove, text=True, classes=["shortlist-remove"])
+        else:
+            solara.Text("Columns: handle, platform, followers, niche; optional engagement_rate, fee, country, "
+                        "language (see scenarios/shortlist_example.csv).", classes=["shortlist-help"])
+
+
+def keep_upload(name: str, text: str) -> Path:
+    """Keep an uploaded shortlist where runs can read it: ``<market cache>/shortlists/<hash>/<name>``.
+
+    The folder is named by the content's hash, so the same upload is kept once and a
+    scenario saved from the app (TOML) still finds it later on this machine.
+    """
+    from sim.world import default_cache_dir
+
+    data = text.encode("utf-8")
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "shortlist.csv"
+    folder = default_cache_dir() / "shortlists" / hashlib.sha256(data).hexdigest()[:16]
+    path = folder / safe
+    if not path.is_file() or path.read_bytes() != data:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, path)
+    return path
 
 
 def shortlist_available() -> bool:

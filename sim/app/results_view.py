@@ -1,7 +1,8 @@
 """The run: Run and Cancel with a progress bar, then the results, decision first.
 
 Order of the results: verdict lines, spend and warnings; the key figures with units and
-intervals; the run folder to download; the report's charts.
+intervals; by platform, when the creators hired are on several; the run folder to download;
+the report's charts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import solara
 from sim.app import state
 from sim.app.bundle import folder_name, run_folder_zip
 from sim.app.charts import for_browser, result_figures
-from sim.app.tables import CSS, decision_html, kpi_html
+from sim.app.tables import CSS, decision_html, kpi_html, platform_html
 
 
 @solara.component
@@ -64,7 +65,8 @@ def Results(outcome):
     zip_data = solara.use_memo(lambda: functools.partial(run_folder_zip, sc, results), dependencies=[id(outcome)])
     figures = solara.use_memo(lambda: [for_browser(f) for f in result_figures(sc, results)],
                               dependencies=[id(outcome)])
-    tables = solara.use_memo(lambda: decision_html(sc, results) + kpi_html(results), dependencies=[id(outcome)])
+    tables = solara.use_memo(lambda: decision_html(sc, results) + kpi_html(results) + platform_html(results),
+                             dependencies=[id(outcome)])
     n = max((r.replicate for r in results), default=-1) + 1
     solara.Style(CSS)
     with solara.Div(classes=["influsim-results", "results"]):

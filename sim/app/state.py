@@ -11,6 +11,7 @@ import solara.lab
 
 from sim.app import jobs
 from sim.app.form import app_scenario, rows_of, values_of
+from sim.scenario import with_fields
 
 base = solara.reactive(app_scenario())  # the scenario the form edits: the preset or a loaded file
 values = solara.reactive(values_of(app_scenario()))  # form field path -> text as typed
@@ -28,19 +29,36 @@ whatif_count = solara.reactive("3")
 whatif_metric = solara.reactive("roi")
 whatif_errors = solara.reactive({})  # "from", "to", "count" -> one-line message
 
-# -- SHORTLIST HOOK: what sim.world.shortlist.read_shortlist returned for the uploaded CSV (None: no shortlist).
+# -- your own creators: where the uploaded shortlist is kept (None: none uploaded), what reading it said
 shortlist = solara.reactive(None)
 shortlist_note = solara.reactive("")
 shortlist_error = solara.reactive("")
 
 
 def load(scenario, note: str) -> None:
-    """Make ``scenario`` the one the form edits, its fields and strategies in the form."""
+    """Make ``scenario`` the one the form edits, its fields and strategies in the form.
+
+    An uploaded shortlist stays in use unless the loaded scenario names one of its own.
+    """
+    if shortlist.value and not scenario.influencers.shortlist:
+        scenario = with_fields(scenario, {"influencers.shortlist": shortlist.value})
+    elif scenario.influencers.shortlist:
+        shortlist.set(None)
+        shortlist_note.set("")
+        shortlist_error.set("")
     base.set(scenario)
     values.set(values_of(scenario))
     rows.set(rows_of(scenario))
     file_note.set(note)
     file_error.set("")
+
+
+def set_shortlist(path: str, only: bool | None = None) -> None:
+    """The form's scenario with ``influencers.shortlist = path`` ("" for none) and, if given, ``shortlist_only``."""
+    changes = {"influencers.shortlist": path}
+    if only is not None or not path:
+        changes["influencers.shortlist_only"] = bool(only) and bool(path)
+    base.set(with_fields(base.value, changes))
 
 
 def _reporter(task, counts):

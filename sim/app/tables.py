@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 
 from sim.app.form import FIELDS
+from sim.reports.platforms import platform_table
 from sim.reports.terminal import KPIS
 from sim.studies import compare
 
@@ -83,6 +84,14 @@ def kpi_html(results) -> str:
     head = "".join(f"<th>{_e(s)}</th>" for s in names)
     return ("<h3>Key figures</h3><p>Mean [95% interval] over replicates.</p><div class=\"wide\"><table>"
             f"<tr><th class=\"l\">metric (unit)</th>{head}</tr>{''.join(body)}</table></div>")
+
+
+def platform_html(results) -> str:
+    """The report's "By platform" table (:mod:`sim.reports.platforms`), when the hired creators are on several
+    platforms; empty otherwise."""
+    table = platform_table(results)
+    return table.replace("<h2>", "<h3>").replace("</h2>", "</h3>").replace("<table>", "<div class=\"wide\"><table>") \
+        .replace("</table>", "</table></div>") if table else ""
 
 
 def field_value_text(path: str, value: float) -> str:

@@ -14,7 +14,7 @@ them with Mesa's own tools:
 >>> model.run()
 >>> len(model.people), len(model.agents_by_type[Follower])
 (2000, 2000)
->>> person = model.people.select(lambda a: a.index == 0)[0]
+>>> person = model.people.select(lambda a: a.index == 0).to_list()[0]
 >>> 0 <= person.susceptibility <= 1, person.converted in (True, False)
 (True, True)
 >>> sum(c.hired for c in model.creators)

@@ -23,7 +23,8 @@ optimiser, what it chose and why. Kinds:
     1,000,000,000 asked: the pool has 400 nano accounts and 333 refused the offer"; shown
     in the report's outreach table; the terminal warns that candidates ran out).
 ``custom``
-    The accounts listed in ``ids`` (in that order; refusals are not replaced), or
+    The accounts listed in ``ids`` and, by handle, the shortlisted ones in ``handles``
+    (in that order; refusals are not replaced), or
     ``tiers`` (tier -> count, each filled from the tier's ranking). Not limited by the
     budget: the user chose the roster.
 
@@ -59,6 +60,7 @@ from sim.campaign.pricing import (account_costs, acceptance, contact_cost, expec
 from sim.campaign.ranking import pool_fit, rank
 from sim.campaign.roster import Roster, make_roster
 from sim.errors import ScenarioError
+from sim.world.shortlist import ids_of_handles
 
 
 
@@ -132,14 +134,19 @@ def _phases(pop, sc, name: str, ranked, notes: list, luck: Luck, simulate=None) 
     if kind == "nano_swarm":
         return [Phase("swarm", pool.ids_of_tier(pool.tier_names[0]), budget, max_count=st.count)]
     # custom
-    if st.ids:
+    if st.ids or st.handles:
         ids = np.asarray(st.ids, dtype=int)
         bad = ids[(ids < 0) | (ids >= len(pool))]
         if len(bad):
             raise ScenarioError(f"{path}.ids", f"no influencer with id {int(bad[0])} (pool has {len(pool)}: "
                                                f"ids 0 to {len(pool) - 1})")
+        if st.handles:  # shortlisted accounts, by handle
+            try:
+                ids = np.concatenate([ids, ids_of_handles(pool, st.handles)])
+            except ValueError as exc:
+                raise ScenarioError(f"{path}.handles", str(exc)) from None
         if len(np.unique(ids)) < len(ids):
-            raise ScenarioError(f"{path}.ids", "an influencer is listed twice")
+            raise ScenarioError(f"{path}.{'handles' if st.handles else 'ids'}", "an influencer is listed twice")
         return [Phase("listed", ids, ordered=True)]
     out = []
     for tier, count in st.tiers.items():
@@ -258,7 +265,9 @@ def _candidate_rows(pop, sc, st, res, label) -> list:
              "tier": pool.tier_names[pool.tier[j]], "followers": int(pool.followers[j]),
              "niche": pop.niches[pool.niche[j]], "fit": float(fit[k]), "fee": float(fixed[k]), "cpm": float(cpm[k]),
              "offers_per_month": int(pool.monthly_offers[j]), "p_accept": float(prob[k]),
-             "accepted": bool(res.answer[k])} for k, j in enumerate(ids)]
+             "accepted": bool(res.answer[k]), "handle": str(pool.handle[j]),
+             "platform": pool.platform_names[pool.platform[j]],
+             "fee_estimated": bool(pool.handle[j] and np.isnan(pool.fee[j]))} for k, j in enumerate(ids)]
 
 
 def select(pop, sc: dict, name: str) -> np.ndarray:
@@ -344,8 +353,8 @@ def _filled(st, h: Hiring, followers: int) -> bool:
         return len(h.ids) == 1
     if kind == "micro_equal_following":
         return followers >= (1 - outreach.WINDOW) * h.target
-    if kind == "custom" and st.ids:
-        return len(h.ids) == len(st.ids)
+    if kind == "custom" and (st.ids or st.handles):
+        return len(h.ids) == len(st.ids) + len(st.handles)
     if kind == "custom":
         return len(h.ids) == sum(st.tiers.values())
     if kind == "nano_swarm" and st.count:

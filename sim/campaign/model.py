@@ -35,8 +35,8 @@ from sim.campaign.agents import Follower, Influencer
 from sim.campaign.luck import as_seed
 from sim.campaign.setup import draw_market, prepare
 from sim.campaign.roster import Roster
-from sim.rules import economics, funnel, trust, wordofmouth
-from sim.rules.forecast import account_prior
+from sim.rules import economics, funnel, platform, trust, wordofmouth
+from sim.rules.forecast import account_prior, expected_seen, organic_engagement_rate
 from sim.scenario import Scenario, default_scenario, load_scenario, with_fields
 from sim.world.population import Population
 
@@ -118,6 +118,7 @@ class CampaignModel(mesa.Model):
         self.population = market if market is not None else draw_market(scenario, seed)
         _, self.roster = prepare(scenario, self.strategy, seed, market=self.population, roster=roster,
                                  simulate=self._pilots)
+        self.population.draw_audiences(self.roster.ids)  # over threads; the rules' set-up reads them
         self.hours = scenario.campaign.days * 24
         self.represents = self.population.represents
         self.state = PeopleState.empty(self.population.n)
@@ -201,6 +202,7 @@ class CampaignModel(mesa.Model):
         self.prior = account_prior(p, pop.pool.followers[ros.ids], pop.pool.authenticity[ros.ids])
         penalty = funnel.sponsored_penalty(f, p.penalty_intercept, p.penalty_slope)
         self.post_factor = funnel.sponsored_factor(penalty, ros.fit, p.fit_sensitivity)
+        self._setup_platforms()
         self.erosion = np.ones(len(ros.ids))
         self.aspiration = p.luxury_aspiration * product.luxury
         self.price_factor = funnel.price_factor(product.luxury, product.familiarity, p.luxury_penalty,
@@ -211,6 +213,30 @@ class CampaignModel(mesa.Model):
         self.follows = np.zeros(pop.n, dtype=bool)
         for j in ros.ids:
             self.follows[pop.audience(j)] = True
+
+    def _setup_platforms(self) -> None:
+        """Each hired account's reach, engagement and view timing on its platform (:mod:`sim.rules.platform`).
+
+        Instagram is the calibration base (all multipliers 1: nothing changes); a shortlisted
+        account's given engagement rate scales its engagement so that its expected organic
+        engagement rate is the given one.
+        """
+        p, pop, ids = self.p, self.population, self.roster.ids
+        pool = pop.pool
+        fig = {name: platform.figure(p, pool.platform_names, pool.platform[ids], name) for name in platform.FIGURES}
+        self.decay = [platform.platform_decay(p.decay_fast_share, p.decay_fast_hours, p.decay_slow_hours, m, t)
+                      for m, t in zip(fig["fast_share"].tolist(), fig["timing"].tolist())]
+        given = pool.engagement_rate[ids]
+        if np.all(fig["reach"] == 1.0) and np.all(fig["engagement"] == 1.0) and np.isnan(given).all():
+            return  # all on the calibration base (Instagram), no engagement rate given
+        base = self.reach
+        self.reach = platform.platform_reach(base, fig["reach"])
+        factor = platform.engagement_factor(fig["engagement"], expected_seen(pop.activity, base),
+                                            expected_seen(pop.activity, self.reach))
+        if not np.isnan(given).all():
+            expected = organic_engagement_rate(pop, p, ids, luxury=0.0, given=False)
+            factor = factor * platform.given_engagement_factor(given, expected)
+        self.post_factor = self.post_factor * factor
 
     def _setup_posts(self) -> None:
         """Posting hours: each account's posts spread evenly over the days left after its outreach, in the afternoon.
@@ -266,8 +292,7 @@ class CampaignModel(mesa.Model):
         audience = pop.audience(j)
         seen = self.rng.random(len(audience)) < funnel.seen_probability(self.reach[k], pop.activity[audience])
         viewers = audience[seen]
-        when = t + funnel.sample_delay(len(viewers), p.decay_fast_share, p.decay_fast_hours,
-                                       p.decay_slow_hours, self.rng)
+        when = t + funnel.sample_delay(len(viewers), *self.decay[k], self.rng)  # on the account's platform
         keep = when < self.hours
         viewers, when = viewers[keep], when[keep]
         tr = trust.influencer_trust(self.prior[k], pop.match(viewers, int(pop.pool.niche[j])),
@@ -280,21 +305,29 @@ class CampaignModel(mesa.Model):
         self.erosion[k] = trust.erode(self.erosion[k], ros.fit[k], p.erosion, partner)
 
     def _enqueue(self, when, people, tr, factor, src, wom, root) -> None:
+        """Queue exposures: each ``people[i]`` is exposed at hour ``when[i]`` (the rest: see :data:`_EXPOSURE`).
+
+        Exposures due the same hour keep the order given (a stable sort by hour).
+        """
         if len(when) == 0:
             return
-        order = np.argsort(when, kind="stable")
+        # hours fit in 16 bits (campaigns are at most a few years), where numpy's stable sort
+        # is a radix sort; a stable order is the same whatever the dtype of the keys
+        order = np.argsort(when.astype(np.int16) if self.hours < 1 << 15 else when, kind="stable")
         when = when[order]
         # Performance: one record array per call, kept as raw bytes, so that each hour's
         # share is one slice and an hour's batch one plain concatenation (five column
         # slices per hour and call were a tenth of a run's time; concatenating structured
-        # arrays directly is slower still). step() views the bytes as records again.
+        # arrays directly is slower still). step() views the bytes as records again. The
+        # records are filled in the given order and then put in hour order by one gather
+        # of whole records (a third faster than a gather per column).
         rec = np.empty(len(when), dtype=_EXPOSURE)
         rec["people"], rec["trust"], rec["factor"], rec["src"], rec["wom"], rec["root"] = (
-            people[order], tr[order], factor[order], src[order], wom[order], root[order])
-        raw = rec.view(np.uint8)
+            people, tr, factor, src, wom, root)
+        raw = np.take(rec, order).view(np.uint8)
         size = _EXPOSURE.itemsize
-        hours, starts = np.unique(when, return_index=True)
-        ends = np.append(starts[1:], len(when))
+        starts = np.flatnonzero(np.r_[True, when[1:] != when[:-1]])  # when is sorted: no np.unique
+        hours, ends = when[starts], np.append(starts[1:], len(when))
         queue = self._queue
         for h, a, b in zip(hours.tolist(), (starts * size).tolist(), (ends * size).tolist()):
             queue.setdefault(h, []).append(raw[a:b])
@@ -302,18 +335,18 @@ class CampaignModel(mesa.Model):
     def _expose(self, t, people, tr, factor, src, wom, root) -> None:
         """Exposures due at hour ``t``: impressions, intent, engagement, purchases, shares."""
         pop, p, st, rng = self.population, self.p, self.state, self.rng
+        people = people.astype(np.intp)  # the index type: each gather and scatter below would convert it again
         r = len(self.roster.ids)
         self.impressions += len(people)
         self.by_influencer["impressions"] += _count(src, r)
         self.by_influencer["views"] += _count(src[~wom], r)  # paid views (of the post itself), as they happen
-        fresh = people[~st.seen[people]]
-        self.reached += len(np.unique(fresh))
+        once = _Repeats(people)
+        self.reached += once.count_new(st.seen)
         st.seen[people] = True
         st.by_post[people[~wom]] = True
         st.by_wom[people[wom]] = True
-        np.add.at(st.exposures, people, 1)
-        np.add.at(st.intent, people,
-                  funnel.intent_increment(pop.susceptibility[people], tr, self.product_match[people]))
+        once.add(st.exposures, 1)
+        once.add(st.intent, funnel.intent_increment(pop.susceptibility[people], tr, self.product_match[people]))
 
         eng = rng.random(len(people)) < funnel.engage_probability(tr, p.engage_base, factor)
         if not eng.any():
@@ -449,16 +482,22 @@ class CampaignModel(mesa.Model):
     def influencer_rows(self) -> list[dict]:
         """Per hired account: tier, followers, fit, cost and outcomes (real people)."""
         pop, ros, rep, b = self.population, self.roster, self.represents, self.by_influencer
+        pool = pop.pool
         rows = []
         for k, j in enumerate(ros.ids):
             eng = (b["likes"][k] + b["comments"][k] + b["shares"][k]) * rep
             f = int(pop.pool.followers[j])
             rows.append({
-                "influencer": int(j), "tier": pop.pool.tier_names[pop.pool.tier[j]], "followers": f,
+                "influencer": int(j), "handle": str(pool.handle[j]),
+                "platform": pool.platform_names[pool.platform[j]],
+                "tier": pool.tier_names[pool.tier[j]], "followers": f,
                 "niche": pop.niches[pop.pool.niche[j]], "fit": float(ros.fit[k]),
                 "cost": float(ros.fixed_cost[k] + ros.management[k] + ros.cpm[k] * b["views"][k] * rep / 1000),
                 "impressions": int(b["impressions"][k] * rep), "engagements": int(eng),
                 "conversions": int(b["conversions"][k] * rep), "engagement_rate": eng / f,
+                # a shortlisted account's fee / engagement rate not given in its row (from the curves)
+                "fee_estimated": bool(pool.handle[j] and np.isnan(pool.fee[j])),
+                "engagement_estimated": bool(pool.handle[j] and np.isnan(pool.engagement_rate[j])),
             })
         return rows
 
@@ -466,6 +505,73 @@ class CampaignModel(mesa.Model):
 def _count(src, r: int) -> np.ndarray:
     """Events per roster account (``src`` -1: word of mouth seeded by hand, no account)."""
     return np.bincount(src[src >= 0], minlength=r)[:r] if len(src) else np.zeros(r, np.int64)
+
+
+class _Repeats:
+    """Which entries of ``people`` repeat a person, found with one sort of the ids.
+
+    Performance: replaces ``np.unique`` and ``np.add.at`` on an hour's exposures (a
+    hash or sort, and a slow unbuffered loop; together half of a 10^7-person
+    simulation's hourly steps) by one sort of the person ids and plain scatters and
+    gathers. The results are the same: :meth:`add` adds each person's values in the
+    order given, as ``np.add.at`` does. Most hours repeat nobody.
+
+    Parameters
+    ----------
+    people : numpy.ndarray of int
+        Person ids, repeats allowed.
+
+    Examples
+    --------
+    >>> people = np.array([3, 1, 3, 0, 3])
+    >>> once = _Repeats(people)
+    >>> seen = np.array([False, True, False, False])
+    >>> once.count_new(seen)  # people 0 and 3 (three entries), not yet seen
+    2
+    >>> total = np.zeros(4, np.float32)
+    >>> once.add(total, np.array([0.5, 1.0, 0.25, 2.0, 0.125], np.float32))
+    >>> total.tolist()
+    [2.0, 1.0, 0.0, 0.875]
+    """
+
+    def __init__(self, people: np.ndarray):
+        self.people = people
+        ids = np.sort(people)
+        again = ids[1:] == ids[:-1]
+        self.repeated = _sorted_distinct(ids[1:][again]) if again.any() else None  # people with several entries
+        self.many = None if self.repeated is None else _member(people, self.repeated)
+
+    def count_new(self, seen: np.ndarray) -> int:
+        """Distinct people among ``people`` for whom ``seen`` (indexed by person) is False."""
+        if self.many is None:
+            return len(self.people) - int(np.count_nonzero(seen[self.people]))
+        once = self.people[~self.many]
+        return (len(once) - int(np.count_nonzero(seen[once]))
+                + len(self.repeated) - int(np.count_nonzero(seen[self.repeated])))
+
+    def add(self, target: np.ndarray, values) -> None:
+        """``np.add.at(target, people, values)``: people with one entry by a plain scatter, the others in order."""
+        if self.many is None:
+            target[self.people] += values
+            return
+        one, many = ~self.many, self.many
+        v = np.broadcast_to(values, self.people.shape)
+        target[self.people[one]] += v[one]
+        np.add.at(target, self.people[many], v[many])
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` by binary search (np.isin makes a table as long as the ids' range)."""
+    at = np.searchsorted(sorted_set, values)
+    np.minimum(at, len(sorted_set) - 1, out=at)
+    return sorted_set[at] == values
+
+
+def _sorted_distinct(ids: np.ndarray) -> np.ndarray:
+    """The distinct values of sorted ``ids``."""
+    keep = np.ones(len(ids), bool)
+    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+    return ids[keep]
 
 
 def _first_per_person(people, src, unique: bool):

@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from sim.reports import format as fm
+from sim.reports import platforms
 from sim.studies import compare
 from sim.studies.results import mean_ci, series_band
 
@@ -239,6 +240,40 @@ def tier_engagement_figure(results) -> go.Figure:
     return fig
 
 
+#: Panels of the by-platform chart: (key, panel title).
+PLATFORM_PANELS = (("spend", "spend ($)"), ("engagements", "engagements (likes, comments, shares)"),
+                   ("conversions", "buyers (people)"), ("cost_per_engagement", "cost per engagement ($)"))
+
+
+def platform_figure(results) -> go.Figure | None:
+    """Bars by platform (one colour per strategy) of spend, engagements, buyers and cost per engagement;
+    None when the hired creators are on one platform only."""
+    if not platforms.spans_platforms(results):
+        return None
+    from plotly.subplots import make_subplots
+
+    rows = platforms.platform_rows(results)
+    plats = platforms.platforms_of(results)
+    fig = make_subplots(rows=2, cols=2, subplot_titles=[t for _, t in PLATFORM_PANELS], horizontal_spacing=0.12,
+                        vertical_spacing=0.2)
+    for i, s in enumerate(strategies_of(results)):
+        mine = {r["platform"]: r for r in rows if r["strategy"] == s}
+        for k, (key, _) in enumerate(PLATFORM_PANELS):
+            y = [mine[p][key] if p in mine else None for p in plats]
+            text = [platforms.cell(key, v) if v is not None else "" for v in y]
+            fig.add_trace(go.Bar(x=plats, y=y, name=wrap_label(s), legendgroup=s, showlegend=k == 0,
+                                 marker_color=_color(i), text=text, textposition="none",
+                                 hovertemplate=f"{html.escape(s)}, %{{x}}: %{{text}}<extra></extra>"),
+                          row=k // 2 + 1, col=k % 2 + 1)
+            money = key in ("spend", "cost_per_engagement")
+            fig.update_yaxes(tickprefix="$" if money else "", tickformat=",.2f" if key == "cost_per_engagement"
+                             else ",.0f", rangemode="tozero", row=k // 2 + 1, col=k % 2 + 1)
+            fig.update_xaxes(title_text="platform", row=k // 2 + 1, col=k % 2 + 1)
+    fig.update_layout(title="By platform: what each strategy's creators on each platform cost and delivered "
+                            "(means per replicate)", barmode="group", legend_title_text="strategy", height=720)
+    return fig
+
+
 def cascade_bins(sizes) -> tuple[list[str], np.ndarray]:
     """Cascade sizes counted in bins of 1, 2-4, 5-9, 10-19, 20-49, ... people (labels and counts).
 
@@ -354,7 +389,9 @@ def paired_difference_figure(sc, results) -> go.Figure | None:
 def report_figures(sc, results) -> list[go.Figure]:
     """The charts of ``report.html``, in its order (the app shows the same ones)."""
     diff = paired_difference_figure(sc, results)
-    return [*([diff] if diff is not None else []), *_result_figures(results)]
+    by_platform = platform_figure(results)  # the report shows it under its "By platform" table
+    return [*([diff] if diff is not None else []), *_result_figures(results),
+            *([by_platform] if by_platform is not None else [])]
 
 
 def _result_figures(results) -> list[go.Figure]:

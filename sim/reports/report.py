@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from sim.reports import format as fm
+from sim.reports.platforms import platform_table
 from sim.studies import compare
 
 from sim.reports.figures import (  # noqa: F401  (the report's figures; names kept importable here)
@@ -40,6 +41,7 @@ from sim.reports.figures import (  # noqa: F401  (the report's figures; names ke
     cascade_bins,
     cascade_figure,
     paired_difference_figure,
+    platform_figure,
     report_figures,
     _result_figures,
 )
@@ -189,6 +191,32 @@ ROSTER_HEAD = ("<tr><th>id</th><th>tier</th><th>followers</th><th>niche</th><th>
                "<th>answer</th><th>cost incl. staff ($)</th><th>buyers</th></tr>")
 
 
+def _roster_head(columns: tuple[bool, bool]) -> str:
+    """The roster's header, with a handle column and a platform column where ``columns`` says so."""
+    handle, plat = columns
+    extra = ("<th>handle</th>" if handle else "") + ("<th style=\"text-align:left\">platform</th>" if plat else "")
+    return ROSTER_HEAD.replace("<th>id</th>", "<th>id</th>" + extra)
+
+
+def _account_columns(rows) -> tuple[bool, bool]:
+    """Whether a roster shows handles (some account has one) and platforms (they are on several)."""
+    return any(x.get("handle") for x in rows), len({x.get("platform", "instagram") for x in rows}) > 1
+
+
+def _account_cells(x: dict, h: dict | None, columns: tuple[bool, bool]) -> str:
+    """Handle and platform cells; a shortlisted account's engagement rate not given is marked estimated."""
+    src = h or x
+    out = ""
+    if columns[0]:
+        handle = html.escape(str(src.get("handle") or ""))
+        if handle and src.get("engagement_estimated"):
+            handle += "<br><small>engagement estimated</small>"
+        out += f"<td class=\"text\">{handle}</td>"
+    if columns[1]:
+        out += f"<td class=\"text\"><span class=\"nw\">{html.escape(str(src.get('platform', '')))}</span></td>"
+    return out
+
+
 def roster_heading(strategy: str, hired: int, offered: int, followers: int) -> str:
     """The heading of a roster.
 
@@ -202,13 +230,15 @@ def roster_heading(strategy: str, hired: int, offered: int, followers: int) -> s
     return f"{strategy}: {_plural(hired, 'account')} hired of {offered:,} offered, {followers:,} followers"
 
 
-def _roster_row(x: dict, h: dict | None) -> str:
+def _roster_row(x: dict, h: dict | None, columns: tuple[bool, bool] = (False, False)) -> str:
     fee = fm.money(x["fee"]) if not x.get("cpm") else f"{fm.money(x['cpm'])} per 1,000 views"
+    if (h or x).get("fee_estimated"):
+        fee += "<br><small>estimated</small>"
     outcome = "accepted" if x["accepted"] else "refused"
     p = x.get("p_accept", float("nan"))
     chance = fm.percent(p) if np.isfinite(p) else ""
     cls = ' class="hired"' if x["accepted"] else ""
-    return (f"<tr{cls}><td>{x['influencer']}</td>"
+    return (f"<tr{cls}><td>{x['influencer']}</td>{_account_cells(x, h, columns)}"
             f"<td>{html.escape(str(x['tier']))}</td><td>{fm.number(x['followers'])}</td>"
             f"<td>{html.escape(str(x['niche']))}</td><td>{fm.number(x['fit'], 2)}</td><td>{fee}</td>"
             f"<td>{html.escape(str(x.get('offers_per_month', '')))}</td><td>{chance}</td>"
@@ -239,21 +269,23 @@ def roster_table(results, max_rows: int = 200) -> str:
         run = next(r for r in results if r.strategy == s)
         hired = {x["influencer"]: x for x in run.influencers}
         cands = (getattr(run, "outreach", None) or {}).get("candidates") or [
-            {"influencer": x["influencer"], "phase": "", "round": "", "tier": x["tier"], "followers": x["followers"],
+            {**x, "phase": "", "round": "", "tier": x["tier"], "followers": x["followers"],
              "niche": x["niche"], "fit": x["fit"], "fee": x["cost"], "cpm": 0.0, "offers_per_month": "",
              "p_accept": float("nan"), "accepted": True} for x in run.influencers]
         accepted = [x for x in cands if x["accepted"]]
         followers = sum(int(x["followers"]) for x in accepted)
-        top = "".join(_roster_row(x, hired.get(x["influencer"])) for x in accepted[:max_rows])
+        columns = _account_columns([*cands, *run.influencers])
+        head = _roster_head(columns)
+        top = "".join(_roster_row(x, hired.get(x["influencer"]), columns) for x in accepted[:max_rows])
         more = (f"<p>... and {len(accepted) - max_rows:,} more accounts</p>" if len(accepted) > max_rows else "")
-        hired_table = (f"<table class=\"roster\">{ROSTER_HEAD}{top}</table>{more}" if accepted
+        hired_table = (f"<table class=\"roster\">{head}{top}</table>{more}" if accepted
                        else "<p>Nobody accepted an offer.</p>")
-        every = "".join(_roster_row(x, hired.get(x["influencer"])) for x in cands[:max_rows])
+        every = "".join(_roster_row(x, hired.get(x["influencer"]), columns) for x in cands[:max_rows])
         rest = (f"<p>... and {len(cands) - max_rows:,} more offers</p>" if len(cands) > max_rows else "")
         parts.append(
             f"<h3>{html.escape(roster_heading(s, len(accepted), len(cands), followers))}</h3>{hired_table}"
             f"<details><summary>show all {len(cands):,} offers (accepted and refused, in the order sent)"
-            f"</summary><table class=\"roster\">{ROSTER_HEAD}{every}</table>{rest}</details>")
+            f"</summary><table class=\"roster\">{head}{every}</table>{rest}</details>")
     return ("<p>The creators each strategy hired in replicate 1 (cost and buyers of that replicate); every offer "
             "it sent is behind <i>show all offers</i>.</p>" + "".join(parts)) if parts else ""
 
@@ -404,7 +436,9 @@ def write_report(path: Path, sc: dict, results, rows: list[dict], extra_sections
     """Write the self-contained HTML report (plotly.js embedded once, works offline)."""
     diff_fig = paired_difference_figure(sc, results)
     figs = [*([diff_fig] if diff_fig is not None else []), *_result_figures(results)]
-    divs = _figure_html(figs)
+    by_platform = platform_figure(results)
+    divs = _figure_html(figs + ([by_platform] if by_platform is not None else []))
+    platform_div = divs.pop() if by_platform is not None else ""
     n = max((len(compare.runs_of(results, s)) for s in strategies_of(results)), default=0)
     market = ("each replicate draws its own market (people, peer graph, creators, audiences), so the intervals "
               "include which market" if getattr(sc.run, "market", "fixed") == "per_replicate" else
@@ -424,6 +458,7 @@ and money spent; none with a single replicate); time series bands are Student-t 
 {paired_difference_table(sc, results)}
 <h2>Summary</h2>{summary_table(rows)}
 {''.join(divs[1:] if diff_fig is not None else divs)}
+{platform_table(results)}{platform_div}
 {''.join(extra_sections or [])}
 <h2>Rosters</h2>{roster_table(results)}
 </body></html>"""

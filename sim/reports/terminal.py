@@ -112,6 +112,35 @@ def difference_lines(scenario, results) -> list[str]:
             *_table(["metric", *(f"{s} - {base}" for s in others)], rows)]
 
 
+def platform_lines(results) -> list[str]:
+    """Results by platform (:mod:`sim.reports.platforms`), when the hired creators are on several platforms.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> row = lambda p: {"platform": p, "followers": 1000, "cost": 100.0, "impressions": 800, "engagements": 40,
+    ...                  "conversions": 2}
+    >>> print("\\n".join(platform_lines([R(strategy="micro", influencers=[row("instagram"), row("tiktok")])])))
+    By platform (means per replicate; spend = the hired accounts' cost):
+      strategy  platform   accounts  followers  spend  impressions  engagements  buyers  engagement rate  cost per engagement
+      micro     instagram         1      1,000   $100          800           40       2               4%                $2.50
+      micro     tiktok            1      1,000   $100          800           40       2               4%                $2.50
+    """
+    from sim.reports.platforms import cell, platform_rows, spans_platforms
+
+    if not spans_platforms(results):
+        return []
+    keys = ("accounts", "followers", "spend", "impressions", "engagements", "conversions", "engagement_rate",
+            "cost_per_engagement")
+    rows = [[r["strategy"], r["platform"], *(cell(k, r[k]) for k in keys)] for r in platform_rows(results)]
+    header = ["strategy", "platform", "accounts", "followers", "spend", "impressions", "engagements", "buyers",
+              "engagement rate", "cost per engagement"]
+    width = max(len(r[1]) for r in [header, *rows])  # the platform column left-aligned, as names are
+    for r in [header, *rows]:
+        r[1] = r[1].ljust(width)
+    return ["By platform (means per replicate; spend = the hired accounts' cost):", *_table(header, rows)]
+
+
 def summary_text(scenario, results, elapsed: float) -> str:
     """The text ``influsim run`` prints: verdicts, money, warnings, key figures, paired differences.
 
@@ -131,5 +160,5 @@ def summary_text(scenario, results, elapsed: float) -> str:
     head = (f"{scenario.name}: {_plural(len(names), 'strategy').replace('strategys', 'strategies')} x "
             f"{_plural(n, 'replicate')} ({where}) in {elapsed:.1f} s")
     blocks = [[head], decision_lines(scenario, results), money_lines(results), warning_lines(scenario, results),
-              kpi_lines(results), difference_lines(scenario, results)]
+              kpi_lines(results), difference_lines(scenario, results), platform_lines(results)]
     return "\n\n".join("\n".join(b) for b in blocks if b)

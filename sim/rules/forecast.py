@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules import economics
-
-from sim.rules import funnel
-
-from sim.rules import trust
+from sim.rules import economics, funnel, platform, trust
 
 
 def account_prior(params, followers, authenticity) -> np.ndarray:
@@ -52,18 +48,21 @@ def expected_seen(activity, reach) -> np.ndarray:
     >>> expected_seen(np.array([0.5, 1.0, 1.5]), np.array([0.2, 1.0])).round(3).tolist()
     [0.2, 0.833]
     """
-    a = np.sort(np.asarray(activity, dtype=float))
+    a = np.sort(np.asarray(activity)).astype(float)  # sorted before the exact cast: half the bytes to sort
     total = np.concatenate([[0.0], np.cumsum(a)])
     r = np.asarray(reach, dtype=float)
     below = np.searchsorted(a, 1.0 / np.maximum(r, 1e-300), side="left")  # people with reach * activity < 1
     return (r * total[below] + (len(a) - below)) / len(a)
 
 
-def organic_engagement_rate(pop, params: dict, ids, luxury: float = 0.0) -> np.ndarray:
+def organic_engagement_rate(pop, params: dict, ids, luxury: float = 0.0, given: bool = True) -> np.ndarray:
     """Expected engagements (likes, comments, shares) per follower of an organic post.
 
     ``seen(f) * engage_base * prior * relatability(expected match, f) * (1 + comments + shares)``
-    where ``seen`` is :func:`expected_seen` of the organic reach.
+    where ``seen`` is :func:`expected_seen` of the organic reach (Instagram's, the
+    calibration base), times the platform's ``engagement`` multiplier
+    (:mod:`sim.rules.platform`). With ``given``, a shortlisted account's own engagement
+    rate replaces the model's.
 
     The relatability of the mean match equals the mean relatability since relatability
     is linear in the match.
@@ -71,13 +70,16 @@ def organic_engagement_rate(pop, params: dict, ids, luxury: float = 0.0) -> np.n
     ids = np.asarray(ids, dtype=int)
     f = pop.pool.followers[ids]
     p = params
-    reach = seen_share(pop, p, ids)
-    t = trust.influencer_trust(account_prior(p, pop.pool.followers[ids], pop.pool.authenticity[ids]), own_niche_match(pop, ids), f,
-                               p.status_gap, p.interest_weight, p.status_scale,
+    reach = _base_seen_share(pop, p, ids)
+    t = trust.influencer_trust(account_prior(p, pop.pool.followers[ids], pop.pool.authenticity[ids]),
+                               own_niche_match(pop, ids), f, p.status_gap, p.interest_weight, p.status_scale,
                                p.luxury_aspiration * luxury)
     engage = funnel.engage_probability(t, p.engage_base)
     share = float(pop.share_propensity.mean()) * t
-    return reach * engage * (1.0 + p.comment_share + share)
+    rate = reach * engage * (1.0 + p.comment_share + share) * _figure(pop, p, ids, "engagement")
+    if given:
+        rate = np.where(np.isnan(pop.pool.engagement_rate[ids]), rate, pop.pool.engagement_rate[ids])
+    return rate
 
 
 def sponsored_engagement_rate(pop, params: dict, ids, product_niche: int, luxury: float = 0.0) -> np.ndarray:
@@ -91,17 +93,34 @@ def sponsored_engagement_rate(pop, params: dict, ids, product_niche: int, luxury
 
 
 def post_fee(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
-    """Each account's rate for one post of format ``fmt``, USD."""
-    f = pop.pool.followers[np.asarray(ids, dtype=int)]
-    return economics.fee_per_post(f, params.fee_per_follower, params.fee_exponent, params.fee_jump,
-                                  params.fee_jump_followers, getattr(params.format_premium, fmt))
+    """Each account's rate for one post of format ``fmt``, USD: the fee curve times its platform's ``fee``
+    multiplier, or the fee a shortlist gives (:func:`sim.rules.platform.platform_fee`)."""
+    ids = np.asarray(ids, dtype=int)
+    f = pop.pool.followers[ids]
+    curve = economics.fee_per_post(f, params.fee_per_follower, params.fee_exponent, params.fee_jump,
+                                   params.fee_jump_followers, getattr(params.format_premium, fmt))
+    return platform.platform_fee(curve, _figure(pop, params, ids, "fee"), pop.pool.fee[ids])
 
 
-def seen_share(pop, params: dict, ids) -> np.ndarray:
-    """Share of each account's followers expected to see one post (:func:`expected_seen` of its reach)."""
+def _figure(pop, params, ids, name: str) -> np.ndarray:
+    """Figure ``name`` of each account's platform (:func:`sim.rules.platform.figure`)."""
+    return platform.figure(params, pop.pool.platform_names, pop.pool.platform[ids], name)
+
+
+def _base_seen_share(pop, params: dict, ids) -> np.ndarray:
+    """Share of each account's followers expected to see one post on Instagram (the calibration base)."""
     f = pop.pool.followers[np.asarray(ids, dtype=int)]
     reach = funnel.organic_reach(f, params.reach_small, params.reach_large, params.reach_half_followers)
     return expected_seen(pop.activity, reach)
+
+
+def seen_share(pop, params: dict, ids) -> np.ndarray:
+    """Share of each account's followers expected to see one post on its platform (:func:`expected_seen` of its
+    reach, :func:`sim.rules.platform.platform_reach`)."""
+    ids = np.asarray(ids, dtype=int)
+    f = pop.pool.followers[ids]
+    reach = funnel.organic_reach(f, params.reach_small, params.reach_large, params.reach_half_followers)
+    return expected_seen(pop.activity, platform.platform_reach(reach, _figure(pop, params, ids, "reach")))
 
 
 def expected_views(pop, params: dict, ids) -> np.ndarray:

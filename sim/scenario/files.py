@@ -33,7 +33,7 @@ MAX_REASON = 500  # characters of the reason shown in an error
 def resolve(raw: dict | Scenario, base_dir: Path | None = None) -> Scenario:
     """Validate a raw scenario mapping and fill in every default.
 
-    A graph file's path is taken relative to ``base_dir`` (the scenario file's folder).
+    A graph file's and a shortlist's path are taken relative to ``base_dir`` (the scenario file's folder).
     Raises :class:`~sim.errors.ScenarioError` naming the first bad field.
 
     Examples
@@ -53,6 +53,10 @@ def resolve(raw: dict | Scenario, base_dir: Path | None = None) -> Scenario:
             and not Path(graph["path"]).is_absolute():
         raw = {**raw, "population": {**raw["population"],
                                      "graph": {**graph, "path": str((Path(base_dir) / graph["path"]).resolve())}}}
+    infl = raw.get("influencers")  # a shortlist CSV, likewise
+    if isinstance(infl, dict) and isinstance(infl.get("shortlist"), str) and infl["shortlist"] \
+            and base_dir is not None and not Path(infl["shortlist"]).is_absolute():
+        raw = {**raw, "influencers": {**infl, "shortlist": str((Path(base_dir) / infl["shortlist"]).resolve())}}
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, StringConstraints, field_validator,
 from pydantic_core import PydanticCustomError
 
 from sim.scenario.fields import Bool, Float, Int, Section, _kind, field
-from sim.scenario.parameters import Parameters
+from sim.scenario.parameters import PLATFORM_NAMES, Parameters
 
 NICHES = ["fashion", "food", "fitness", "travel", "beauty", "tech", "gaming", "parenting", "local"]
 Format = Literal["post", "video", "carousel", "story_with_link"]
@@ -137,6 +137,13 @@ class Influencers(Section):
     affinity_exponent: Float = field(2.0, "how sharply niche-drawn followers concentrate on the keenest people "
                                      "(higher = more overlap between same-niche audiences)", ge=0.1, le=20)
     monthly_offers_mean: Float = field(8.0, "mean number of brand offers a creator gets per month", ge=0, le=1000)
+    platforms: dict[Name, Float] = field({"instagram": 1.0}, "platform -> share of the generated pool's accounts "
+                                         "(shares are normalised; platforms: see sim.rules.platform)")
+    shortlist: PathText = field("", "CSV of real accounts to consider (handle, platform, followers, niche; optional "
+                                "engagement_rate, fee, country, language), relative to the scenario file; see "
+                                "sim.world.shortlist")
+    shortlist_only: Bool = field(False, "the shortlist's accounts are the whole candidate pool (false: they are "
+                                 "added to the generated pool)")
 
     @field_validator("counts")
     @classmethod
@@ -146,6 +153,19 @@ class Influencers(Section):
                 raise PydanticCustomError("range", "{name}: must be between 0 and 1,000,000, got {n}",
                                           {"name": name, "n": n})
         return counts
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms(cls, platforms: dict[str, float]) -> dict[str, float]:
+        for name, share in platforms.items():
+            if name not in PLATFORM_NAMES:
+                raise _cross(f"influencers.platforms.{name}",
+                             f"unknown platform (platforms: {', '.join(PLATFORM_NAMES)})")
+            if not share >= 0:
+                raise _cross(f"influencers.platforms.{name}", f"the share must be >= 0, got {share:g}")
+        if not any(share > 0 for share in platforms.values()):
+            raise _cross("influencers.platforms", "needs a platform with a share above 0")
+        return platforms
 
 
 class Brand(Section):
@@ -195,6 +215,8 @@ class Strategy(Section):
     connect_first: Bool = field(False, "follow and engage with creators before the offer")
     offer_ratio: Float = field(1.0, "offer relative to the creator's rate", ge=0, le=10)
     ids: list[Int] = field([], "custom: influencer ids to hire", max_length=1_000_000)
+    handles: list[Name] = field([], "custom: accounts of the shortlist (influencers.shortlist) to hire, by handle "
+                                "('platform:handle' for a handle on two platforms)", max_length=100_000)
     tiers: dict[Name, Int] = field({}, "custom: tier name -> count")
     budget: Float = field(0.0, "this strategy's budget in USD; 0 = brand.budget", ge=0, le=MAX_MONEY)
     match: Name = field("", "another strategy to match: its total following (micro_equal_following) or its expected "
@@ -301,8 +323,9 @@ class Scenario(Section):
                     raise _cross(f"strategies.{name}.tiers.{tier}", "unknown tier")
                 if n < 0:
                     raise _cross(f"strategies.{name}.tiers.{tier}", f"must be >= 0, got {n}")
-            if strategy.kind == "custom" and not strategy.ids and not any(strategy.tiers.values()):
-                raise _cross(f"strategies.{name}", "a custom strategy needs ids or tiers")
+            if strategy.kind == "custom" and not strategy.ids and not strategy.handles \
+                    and not any(strategy.tiers.values()):
+                raise _cross(f"strategies.{name}", "a custom strategy needs ids, handles or tiers")
             if any(i < 0 for i in strategy.ids):
                 raise _cross(f"strategies.{name}.ids", "influencer ids must be >= 0")
             if strategy.match:

@@ -43,6 +43,75 @@ class FormatPremium(Section):
                                    ge=0, le=10)
 
 
+_RATES = "reference/platforms.csv: influencer rate card by tier (nano, micro, mid), via alittleclass.blogspot.com 2021"
+_ENG = "reference/platforms.csv: IQFluence 2025 and Untapper 2026 engagement rates by tier"
+
+
+class Instagram(Section):
+    """Instagram, the calibration base: the curves are fitted to Instagram figures, every multiplier is 1."""
+
+    reach: Float = field(1.0, "organic reach relative to Instagram's", "calibration base (1 by definition)",
+                         ge=0, le=100)
+    engagement: Float = field(1.0, "engagements per follower relative to Instagram's",
+                              "calibration base (1 by definition)", ge=0, le=100)
+    fee: Float = field(1.0, "fee per post relative to Instagram's", "calibration base (1 by definition)", ge=0, le=100)
+    fast_share: Float = field(1.0, "share of views in the fast phase relative to Instagram's (capped at 1)",
+                              "calibration base (1 by definition)", ge=0, le=100)
+    timing: Float = field(1.0, "mean delays of both decay phases relative to Instagram's",
+                          "calibration base (1 by definition)", ge=0.01, le=1000)
+
+
+class TikTok(Section):
+    """TikTok relative to Instagram (reference/platforms.csv; see :mod:`sim.rules.platform`)."""
+
+    reach: Float = field(2.0, "organic reach relative to Instagram's: TikTok's For You feed shows posts well "
+                         "beyond the followers; the model's audiences are followers, so their share who see a "
+                         "post doubles, capped at 1 [assumption: no same-source figure; Untapper 2026 gives "
+                         "Instagram feed reach 10-20% and TikTok 100%+ of followers]", ge=0, le=100)
+    engagement: Float = field(2.0, "engagements per follower relative to Instagram's", _ENG + ": TikTok / "
+                              "Instagram is 2.05 below 100K followers (IQFluence) and 2.0 from nano to macro "
+                              "(Untapper midpoints); 1.6 for 1M+ accounts", ge=0, le=100)
+    fee: Float = field(0.25, "fee per post relative to Instagram's", _RATES + ": TikTok $5-25 / $25-125 / "
+                       "$125-1,250 against Instagram $10-100 / $100-500 / $500-5,000 (a quarter at every tier)",
+                       ge=0, le=100)
+    fast_share: Float = field(1.0, "share of views in the fast phase relative to Instagram's [assumption: TikTok's "
+                              "decay is called 'instant' (Atisfyre 2022) but no figure was found]", ge=0, le=100)
+    timing: Float = field(1.0, "mean delays of both decay phases relative to Instagram's [assumption: no figure]",
+                          ge=0.01, le=1000)
+
+
+class YouTube(Section):
+    """YouTube relative to Instagram (reference/platforms.csv; see :mod:`sim.rules.platform`)."""
+
+    reach: Float = field(0.75, "views per subscriber relative to Instagram's reach per follower",
+                         "reference/platforms.csv: BrightBean views-to-subscriber ratio 14-20% for 10K-500K "
+                         "channels against Minter.io's 22.9% Instagram reach at 20K-1M (0.74)", ge=0, le=100)
+    engagement: Float = field(0.27, "engagements per subscriber relative to Instagram's per follower",
+                              "reference/platforms.csv: Influencer Hero median YouTube engagement rate 0.54% "
+                              "(2024) against the 1.9-2.2% Instagram average (Later & Fohr 2021, HypeAuditor "
+                              "2020, via Insider); a median over a mean, so rough", ge=0, le=100)
+    fee: Float = field(2.0, "fee per video relative to Instagram's per post", _RATES + ": YouTube $20-200 / "
+                       "$200-1,000 / $1,000-10,000, twice Instagram's at every tier; WebFX $20 per 1K subscribers "
+                       "against $10 per 1K followers", ge=0, le=100)
+    fast_share: Float = field(0.67, "share of views in the fast phase relative to Instagram's",
+                              "fitted to reference/engagement_decay.csv: CampaignDeus YouTube 60% of 30-day "
+                              "engagement by 24 h, 75% by 120 h (sim.rules.platform.fit_timing)", ge=0, le=100)
+    timing: Float = field(1.19, "mean delays of both decay phases relative to Instagram's",
+                          "fitted with fast_share (sim.rules.platform.fit_timing)", ge=0.01, le=1000)
+
+
+class Platforms(Section):
+    """Per-platform figures relative to Instagram, the calibration base (:mod:`sim.rules.platform`)."""
+
+    instagram: Instagram = field(Instagram(), "Instagram (the base)", "calibration base")
+    tiktok: TikTok = field(TikTok(), "TikTok", "reference/platforms.csv")
+    youtube: YouTube = field(YouTube(), "YouTube", "reference/platforms.csv")
+
+
+#: Platforms a creator may be on, in the order of the pool's platform codes (sim.rules.platform.PLATFORMS).
+PLATFORM_NAMES = tuple(Platforms.model_fields)
+
+
 class Parameters(Section):
     """Parameters of the model's rules (see :mod:`sim.rules`)."""
 
@@ -124,3 +193,6 @@ class Parameters(Section):
     ambassador_posts_factor: Float = field(2.0, "posts of a long-term ambassador relative to "
                                            "campaign.posts_per_influencer, spread over the campaign", ge=1, le=20)
     gifted_posts: Int = field(1, "posts in exchange for a gifted product (one honest review)", ge=1, le=100)
+    # platforms (sim.rules.platform)
+    platforms: Platforms = field(Platforms(), "reach, engagement, fee and timing of each platform relative to "
+                                 "Instagram", "reference/platforms.csv")

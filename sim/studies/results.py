@@ -34,6 +34,7 @@ import csv
 import json
 import math
 import platform
+import shutil
 from importlib import metadata
 from pathlib import Path
 
@@ -146,8 +147,17 @@ def write_runs_csv(results, path: Path) -> None:
             w.writerow([r.strategy, r.replicate, *(_fmt(r.metrics.get(m, math.nan)) for m in METRICS)])
 
 
+#: The name of the copy of a run's shortlist (``influencers.shortlist``) in its folder.
+SHORTLIST_COPY = "shortlist.csv"
+
+
 def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:
-    """The resolved scenario, the seeds used and the versions of the packages that ran it."""
+    """The resolved scenario, the seeds used and the versions of the packages that ran it.
+
+    A scenario with a shortlist (your own creators) gets a copy of it beside ``path``
+    (:data:`SHORTLIST_COPY`), and ``scenario.json`` names the copy (a path relative to
+    the folder), so the folder holds everything the run was made from.
+    """
     versions = {}
     for pkg in ("influsim", "mesa", "numpy", "networkx", "plotly", "scipy"):
         try:
@@ -155,7 +165,11 @@ def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:
         except metadata.PackageNotFoundError:
             versions[pkg] = None
     versions["python"] = platform.python_version()
-    doc = {"scenario": sc.model_dump(mode="json"), "seeds": seeds, "versions": versions}
+    data = sc.model_dump(mode="json")
+    if sc.influencers.shortlist:
+        shutil.copyfile(sc.influencers.shortlist, Path(path).parent / SHORTLIST_COPY)
+        data["influencers"]["shortlist"] = SHORTLIST_COPY
+    doc = {"scenario": data, "seeds": seeds, "versions": versions}
     atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True))
 
 

@@ -66,7 +66,7 @@ from sim.errors import GraphFileError, InfluSimError
 if TYPE_CHECKING:  # pragma: no cover
     from sim.world.population import Population
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 """Format of an entry; entries of another format are rebuilt."""
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -81,8 +81,10 @@ _DISK = {"enabled": True}
 _ORIGIN: dict[int, object] = {}  # id(market) -> the scenario it was built from (for save without one)
 
 _FIELDS = ("interests", "susceptibility", "activity", "share_propensity", "purchase_propensity")
-_POOL = ("followers", "tier", "niche", "authenticity", "monthly_offers")
-_ARRAYS = (*_FIELDS, *(f"pool_{f}" for f in _POOL), "pool_skipped", "indptr", "indices", "seed")
+_POOL = ("followers", "tier", "niche", "authenticity", "monthly_offers", "platform", "handle", "fee",
+         "engagement_rate")
+_ARRAYS = (*_FIELDS, *(f"pool_{f}" for f in _POOL), "pool_skipped", "pool_platform_names", "indptr", "indices",
+           "seed")
 
 
 class CacheSettingError(InfluSimError):
@@ -176,7 +178,7 @@ def human(n: float) -> str:
 
 # -- what an entry was built from ---------------------------------------------------------------------
 def _market_parts(sc) -> dict:
-    """The scenario sections that shape the market, its seed, and a graph file's size and time."""
+    """The scenario sections that shape the market, its seed, a graph file's size and time, a shortlist's hash."""
     data = sc.model_dump(mode="json")
     parts = {k: data[k] for k in ("population", "tiers", "influencers")}
     parts["seed"] = sc.run.seed
@@ -187,6 +189,10 @@ def _market_parts(sc) -> dict:
         except OSError:
             raise GraphFileError(path, "file not found") from None
         parts["graph_file"] = [st.st_size, st.st_mtime_ns]
+    if sc.influencers.shortlist:  # your own creators: an edited shortlist is another market
+        from sim.world.shortlist import shortlist_digest
+
+        parts["shortlist_file"] = shortlist_digest(sc.influencers.shortlist)
     return parts
 
 
@@ -334,6 +340,7 @@ def _arrays(pop: Population) -> dict[str, np.ndarray]:
     arrays = {f: np.asarray(getattr(pop, f)) for f in _FIELDS}
     arrays.update({f"pool_{f}": np.asarray(getattr(pop.pool, f)) for f in _POOL})
     arrays["pool_skipped"] = np.array(json.dumps(pop.pool.skipped))
+    arrays["pool_platform_names"] = np.array(json.dumps(pop.pool.platform_names))
     arrays["indptr"], arrays["indices"] = np.asarray(pop.graph.indptr), np.asarray(pop.graph.indices)
     arrays["seed"] = np.array(pop.seed, dtype=np.uint64)
     return arrays
@@ -492,10 +499,11 @@ def load(path: str | Path, sc, expected: dict | None = None) -> Population:
         raise DamagedEntry("checksum mismatch")
     try:
         skipped = json.loads(str(arrays["pool_skipped"][()]))
+        platform_names = json.loads(str(arrays["pool_platform_names"][()]))
     except ValueError as exc:
         raise DamagedEntry(_one_line(exc)) from None
     pool = infl.InfluencerPool(**{f: arrays[f"pool_{f}"] for f in _POOL}, tier_names=list(sc.tiers),
-                               skipped=skipped)
+                               skipped=skipped, platform_names=platform_names)
     p, i = sc.population, sc.influencers
     return Population(**{f: arrays[f] for f in _FIELDS}, graph=PeerGraph(arrays["indptr"], arrays["indices"]),
                       pool=pool, niches=list(p.niches), represents=p.represents, seed=int(arrays["seed"]),

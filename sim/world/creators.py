@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.rules.platform import PLATFORMS
+
 MARKET_CAP = 0.75  # largest account as a share of the simulated market
 
 
@@ -33,9 +35,29 @@ class InfluencerPool:
     monthly_offers: np.ndarray
     tier_names: list = field(default_factory=list)
     skipped: dict = field(default_factory=dict)  # tier -> why the pool has none of it
+    platform: np.ndarray | None = None  # index into platform_names (int8); None = all on platform_names[0]
+    platform_names: list = field(default_factory=lambda: ["instagram"])
+    handle: np.ndarray | None = None  # handles of accounts from a shortlist ("<U" strings); "" = generated
+    fee: np.ndarray | None = None  # USD per post given by a shortlist; NaN = from the fee curve
+    engagement_rate: np.ndarray | None = None  # organic engagement rate given by a shortlist; NaN = the model's
+
+    def __post_init__(self) -> None:
+        m = len(self.followers)
+        if self.platform is None:
+            self.platform = np.zeros(m, np.int8)
+        if self.handle is None:
+            self.handle = np.full(m, "", dtype="<U1")
+        if self.fee is None:
+            self.fee = np.full(m, np.nan)
+        if self.engagement_rate is None:
+            self.engagement_rate = np.full(m, np.nan)
 
     def __len__(self) -> int:
         return len(self.followers)
+
+    def shortlisted(self) -> np.ndarray:
+        """True for the accounts that came from a shortlist (they have a handle)."""
+        return np.char.str_len(self.handle) > 0
 
     def ids_of_tier(self, name: str) -> np.ndarray:
         """Ids of the accounts in tier ``name``."""
@@ -57,12 +79,25 @@ def tier_of(followers, bounds: dict) -> np.ndarray:
 
 
 def generate_pool(counts: dict, bounds: dict, max_followers: int, n_niches: int, authenticity_mean: float,
-                  monthly_offers_mean: float, market: int, rng: np.random.Generator) -> InfluencerPool:
+                  monthly_offers_mean: float, market: int, rng: np.random.Generator,
+                  platforms: dict | None = None) -> InfluencerPool:
     """Draw the candidate pool: ``counts[tier]`` accounts per tier, followers log-uniform in the tier.
 
     The open top tier ends at ``max_followers``; no account may exceed 75% of the
     simulated market (``population.size * population.represents``): a tier that cannot
     fit is left out and the reason kept in ``skipped`` (a strategy that needs it says so).
+
+    ``platforms`` (``influencers.platforms``: platform -> share, normalised; default all on
+    Instagram) gives each account a platform of :data:`sim.rules.platform.PLATFORMS`, drawn
+    after everything else, so the accounts are the same whatever the shares. With a single
+    platform nothing is drawn (the random stream is the same as without platforms).
+
+    Examples
+    --------
+    >>> pool = generate_pool({"micro": 1000}, {"micro": 10_000}, 100_000, 2, 0.7, 8.0, 10**6,
+    ...                      np.random.default_rng(0), platforms={"instagram": 1, "tiktok": 1})
+    >>> pool.platform_names, 400 < int((pool.platform == 1).sum()) < 600
+    (['instagram', 'tiktok', 'youtube'], True)
     """
     names = list(bounds)
     lows = list(bounds.values())
@@ -83,15 +118,37 @@ def generate_pool(counts: dict, bounds: dict, max_followers: int, n_niches: int,
     followers = np.round(np.concatenate(followers)).astype(np.int64) if followers else np.zeros(0, np.int64)
     m = len(followers)
     a = authenticity_mean
+    niche = rng.integers(0, n_niches, m).astype(np.int16)
+    authenticity = rng.beta(a * 10, (1 - a) * 10, m)
+    monthly_offers = rng.poisson(monthly_offers_mean, m)
     return InfluencerPool(
         followers=followers,
         tier=np.concatenate(tiers).astype(np.int16) if tiers else np.zeros(0, np.int16),
-        niche=rng.integers(0, n_niches, m).astype(np.int16),
-        authenticity=rng.beta(a * 10, (1 - a) * 10, m),
-        monthly_offers=rng.poisson(monthly_offers_mean, m),
+        niche=niche,
+        authenticity=authenticity,
+        monthly_offers=monthly_offers,
         tier_names=names,
         skipped=skipped,
+        platform=draw_platforms(platforms or {"instagram": 1.0}, m, rng),
+        platform_names=list(PLATFORMS),
     )
+
+
+def draw_platforms(shares: dict, m: int, rng: np.random.Generator) -> np.ndarray:
+    """Platform codes (indices into :data:`sim.rules.platform.PLATFORMS`) of ``m`` accounts, drawn with ``shares``.
+
+    Shares are normalised; with a single platform of positive share nothing is drawn.
+
+    Examples
+    --------
+    >>> draw_platforms({"youtube": 1.0, "tiktok": 0.0}, 3, np.random.default_rng(0)).tolist()
+    [2, 2, 2]
+    """
+    codes = np.array([PLATFORMS.index(name) for name, w in shares.items() if w > 0], dtype=np.int8)
+    weights = np.array([w for w in shares.values() if w > 0], dtype=float)
+    if len(codes) == 1:
+        return np.full(m, codes[0], np.int8)
+    return codes[rng.choice(len(codes), size=m, p=weights / weights.sum())].astype(np.int8)
 
 
 def niche_focus(followers, focus, broadening):
