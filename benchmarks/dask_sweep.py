@@ -28,7 +28,8 @@ replicates innermost, so one worker alternating replicates draws a market for ne
 every run, while Dask's round-robin hands each of 2 workers one replicate's runs, which
 reuse it. The 2-worker setting then does less work per run (efficiency above 1): it
 measures that effect as much as the parallel losses. Sweeps with a fixed market (or one
-replicate) do not have it.
+replicate) do not have it: ``--fixed-market`` runs the same sweep on one market built
+beforehand, so the efficiency measures the parallel losses alone.
 
 The 16-core figure is a projection, not a measurement (unless a 16-core machine runs
 this with ``--workers 1,16``): ``runs * CPU per run / 16`` for perfect scaling, and that
@@ -62,8 +63,8 @@ def _worker_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def load(path: Path, replicates: int | None):
-    """The sweep of ``path``, with ``replicates`` per point and strategy if given."""
+def load(path: Path, replicates: int | None, fixed_market: bool = False):
+    """The sweep of ``path``, with ``replicates`` per point and strategy if given (and one fixed market)."""
     import tomllib
 
     from sim.studies.sweep import parse_sweep
@@ -71,6 +72,8 @@ def load(path: Path, replicates: int | None):
     raw = tomllib.loads(path.read_text())
     if replicates:
         raw.setdefault("sweep", {})["replicates"] = replicates
+    if fixed_market:
+        raw.setdefault("overrides", {})["run.market"] = "fixed"
     return parse_sweep(raw, base_dir=path.parent, default_name=path.stem)
 
 
@@ -121,6 +124,9 @@ def main() -> None:
     parser.add_argument("--sweep", default=str(SWEEP), help="sweep file (default: %(default)s)")
     parser.add_argument("--replicates", type=int, help="replicates per point and strategy (default: the file's)")
     parser.add_argument("--workers", default="1,2", help="comma-separated numbers of workers (first: the baseline)")
+    parser.add_argument("--fixed-market", action="store_true",
+                        help="one market for every run (run.market = 'fixed'): the efficiency then measures the "
+                             "parallel losses alone, without the per-process market reuse described above")
     parser.add_argument("--project", type=int, default=16, help="cores of the worker to project to")
     parser.add_argument("--json", default=str(RESULTS / "dask_sweep.json"), help="where to write the figures")
     args = parser.parse_args()
@@ -131,7 +137,7 @@ def main() -> None:
     from sim.studies.sweep import sweep_tasks
     from sim.world import build_population
 
-    sw = load(Path(args.sweep), args.replicates)
+    sw = load(Path(args.sweep), args.replicates, args.fixed_market)
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     load_before = os.getloadavg()[0]
     settings = []

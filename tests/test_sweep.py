@@ -300,7 +300,7 @@ def _with(**parts):
     (_with(design={"kind": "factorial"}), "design.kind", "not one of"),
     (_with(design={"kind": "grid", "levels": 4}), "design.levels", "morris"),
     (_with(overrides={"population": {"sizee": 3}}), "population.sizee", "unknown key"),
-    (_with(overrides={"run": {"seed": 3}}), "overrides.run", "sweep.seed"),
+    (_with(overrides={"run": {"seed": 3}}), "overrides.run.seed", "sweep.seed"),
     (_with(vary={"brand.budgett": [1, 2]}), 'vary."brand.budgett"', "no such scenario field"),
     (_with(vary={}), "vary", "at least one"),
     (_with(vary={"brand": [1, 2]}), 'vary."brand"', "table"),
@@ -433,3 +433,10 @@ def test_baseline_adds_paired_differences(tmp_path):
     assert "difference to macro" in (tmp_path / "o" / "report.html").read_text()
     with pytest.raises(ScenarioError, match="sweep.baseline"):
         parse_sweep(_toml(GRID.replace("replicates = 2", 'replicates = 2\nbaseline = "mega"')))
+
+
+def test_a_sweep_may_fix_its_market():
+    """``overrides.run.market`` is the one run setting a sweep takes from its overrides (a fixed-market sweep)."""
+    raw = _with(overrides={"run": {"market": "fixed"}})
+    assert parse_sweep(raw).base.run.market == "fixed"
+    assert parse_sweep(_with()).base.run.market == "per_replicate"

@@ -14,6 +14,7 @@ A sweep file (TOML) names a base scenario, the scenario fields to vary and a des
     [overrides]                          # merged into the base scenario as if written in it
     population.size = 20000
     campaign.days = 7
+    # run.market = "fixed"               # one market for every run (the only run setting taken here)
 
     [design]
     kind = "grid"                        # grid | lhs | sobol | morris
@@ -310,8 +311,11 @@ def parse_sweep(raw: dict, base_dir: str | Path | None = None, default_name: str
     sw = _check(SweepSettings, "sweep", raw.get("sweep", {}))
     design = _check(Design, "design", raw.get("design", {}))
     overrides = _expand(raw.get("overrides", {}), "overrides")
-    if "run" in overrides:
-        raise SweepError("overrides.run", "set the seed and replicates in [sweep] (sweep.seed, sweep.replicates)")
+    run_keys = overrides.get("run", {}) if isinstance(overrides.get("run", {}), dict) else {"": None}
+    for key in run_keys:
+        if key != "market":  # the seed, replicates and baseline are the sweep's
+            raise SweepError(f"overrides.run.{key}".rstrip("."), "set the seed, replicates and baseline in [sweep] "
+                                                                "(sweep.seed, ...); overrides.run takes only market")
 
     base = _base_scenario(sw.scenario, base_dir, overrides, sw.seed, sw.replicates)
 
