@@ -257,6 +257,15 @@ def test_shortlist_upload(app_url, browser_page, tmp_path):
     assert page.locator(".shortlist-upload .influsim-upload-error").count() == 0
     assert " accounts loaded (" in page.locator(".shortlist-upload").inner_text()
     page.wait_for_selector(".shortlist-only")
+    # run with the shortlist: a market of 2,000,000 real people holds its 1.2M-follower account
+    for path, text in {**SMALL, "population.represents": "1000"}.items():
+        _fill(page, "field-" + path.replace(".", "-").replace("_", "-"), text)
+    page.locator(".run-button").click()
+    verdict = page.locator("ul.verdicts li").first
+    verdict.wait_for(timeout=180_000)
+    assert " vs macro: ROI " in verdict.inner_text()
+    page.wait_for_selector(".results .js-plotly-plot")
+    _shot(page, "app-shortlist.png")
     assert page.console_errors == [], "\n".join(page.console_errors)
 
 
