@@ -22,14 +22,12 @@ speed-up ``T1 / TN`` and the parallel efficiency ``T1 / (N * TN)``; and the runs
 are checked to be identical whatever the number of workers (every run has its own seed,
 so nothing depends on which worker ran it or in which order).
 
-A caveat the measurements show: a process keeps the latest replicate's own market in
-memory (``sim.world.cache``), and a sweep's tasks come point by point with the
-replicates innermost, so one worker alternating replicates draws a market for nearly
-every run, while Dask's round-robin hands each of 2 workers one replicate's runs, which
-reuse it. The 2-worker setting then does less work per run (efficiency above 1): it
-measures that effect as much as the parallel losses. Sweeps with a fixed market (or one
-replicate) do not have it: ``--fixed-market`` runs the same sweep on one market built
-beforehand, so the efficiency measures the parallel losses alone.
+Markets: a process keeps the market it drew last in memory, and the sweep's tasks come
+with the strategies of a (point, replicate) together (they share its market; see
+``sim.studies.sweep.sweep_tasks``): one worker draws each (point, replicate)'s market
+once; with more workers, Dask may hand a pair's strategies to different workers, and each
+draws the market (work that one worker does not do). ``--fixed-market`` runs the same sweep on one
+market built beforehand, so the efficiency measures the parallel losses alone.
 
 The 16-core figure is a projection, not a measurement (unless a 16-core machine runs
 this with ``--workers 1,16``): ``runs * CPU per run / 16`` for perfect scaling, and that

@@ -70,8 +70,9 @@ def test_outreach_days():
 
 @pytest.fixture(scope="module")
 def world():
+    # hiring only (no campaign is run): a 30-day campaign leaves outreach its rounds (rounds_in_time)
     sc = with_fields(default_scenario(), {"population.size": 4000, "population.represents": 500,
-                                         "campaign.days": 5})
+                                         "campaign.days": 30})
     return sc, build_population(sc, use_cache=False)
 
 
@@ -124,3 +125,22 @@ def test_connecting_first_raises_the_acceptance_rate_over_many_seeds(world):
             acc[name][0] += o["accepted"]
             acc[name][1] += o["offers"]
     assert acc["warm"][0] / acc["warm"][1] > acc["cold"][0] / acc["cold"][1] + 0.05
+
+
+def test_no_offer_is_answered_after_the_campaign_ends(world):
+    """Offers stop when their answers would come too late to post: nobody hired sits idle, and the run says why."""
+    from sim.campaign.outreach import rounds_in_time
+
+    sc, pop = world
+    for days, connect in ((30, False), (12, True), (8, True)):
+        s = with_fields(_with(sc, {"many": {"kind": "micro_equal_budget", "budget": 200_000, "selection": "random",
+                                            "connect_first": connect}}), {"campaign.days": days})
+        ros = build_roster(pop, s, "many")
+        allowed = rounds_in_time(days, s.parameters.offer_response_days, s.brand.connect_first_days, connect)
+        assert ros.outreach["rounds"] <= allowed
+        assert np.all(np.ceil(ros.start_day) < days)  # every hired account has days left to post
+        if days == 8:  # one round of connecting first and answers takes 10 days: no offer goes out
+            assert allowed == 0 and ros.outreach["offers"] == 0 and len(ros.ids) == 0
+        if connect:  # one round at most: $200,000 of micro accounts needs more, with refusals replaced
+            assert ros.outreach["out_of_time"]
+            assert "after the campaign's" in ros.outreach["note"]

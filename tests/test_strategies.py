@@ -12,8 +12,11 @@ from sim.campaign.pricing import expected_account_cost, strategy_posts
 
 @pytest.fixture(scope="module")
 def world():
+    # the hiring rules alone: answers take no time, so outreach is never cut short by the campaign's end
+    # (tests/test_outreach.py checks that cut)
     sc = with_fields(default_scenario(), {"population.size": 4000, "population.represents": 500,
-                                         "campaign.days": 5})
+                                         "campaign.days": 5, "parameters.offer_response_days": 0.0,
+                                         "brand.connect_first_days": 0.0})
     return sc, build_population(sc, use_cache=False)
 
 

@@ -92,6 +92,7 @@ class Hiring:
     phases: list
     optimiser: list
     notes: list = field(default_factory=list)
+    out_of_time: bool = False  # offers stopped: answers to more would come after the campaign's end
 
 
 def strategy_budget(pop, sc, name: str, luck: Luck | None = None, simulate=None) -> float:
@@ -216,6 +217,10 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
     notes: list = []
     phases = _phases(pop, sc, name, ranked, notes, luck, simulate)
     money_total = 0.0
+    # offers whose answers would come after the campaign's end are not sent (they could not post)
+    in_time = outreach.rounds_in_time(sc.campaign.days, params.offer_response_days, sc.brand.connect_first_days,
+                                      st.connect_first) if st.outreach else None
+    out_of_time = False
     for ph in phases:
         money = ph.money - spent if ph.label == "rest" else ph.money
         money_total = ph.money if ph.label == "rest" else money_total + ph.money
@@ -233,7 +238,9 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
         order = np.asarray(order, dtype=int)
         res = outreach.send_offers(order, expected_account_cost(pop, sc, st, order), acceptance(pop, sc, st, order),
                                    draws[order], money, contact=contact, max_count=max_count,
-                                   followers=pop.pool.followers[order], target=ph.target)
+                                   followers=pop.pool.followers[order], target=ph.target,
+                                   max_rounds=None if in_time is None else max(in_time - rounds, 0))
+        out_of_time |= res.out_of_time
         chosen.extend(res.accepted.tolist())
         chosen_rounds.extend((res.round_of[res.answer] + rounds).tolist() if len(res.offered) else [])
         spent += res.spent
@@ -242,6 +249,9 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
         contact_total += res.contact_cost
         rows.extend(_candidate_rows(pop, sc, st, res, ph.label))
     target = next((ph.target for ph in phases if ph.target), 0.0)
+    if out_of_time:
+        notes.append(f"outreach stopped after {rounds} round{'s' if rounds != 1 else ''} of offers: answers to "
+                     f"later offers would come after the campaign's {sc.campaign.days} days")
     if st.kind == "nano_swarm" and st.count and len(chosen) < st.count:  # a request the pool could not meet
         tier = pop.pool.tier_names[0]
         refused = offers - len(chosen)
@@ -250,7 +260,7 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
                      + (f" and {refused:,} refused the offer" if refused else ""))
     return Hiring(ids=np.asarray(chosen, dtype=int), accept_round=np.asarray(chosen_rounds, dtype=int), rows=rows, offers=offers, rounds=rounds,
                   contact_cost=contact_total, spent=spent, money=money_total, target=target,
-                  phases=[ph.label for ph in phases], optimiser=opt_reports, notes=notes)
+                  phases=[ph.label for ph in phases], optimiser=opt_reports, notes=notes, out_of_time=out_of_time)
 
 
 def _candidate_rows(pop, sc, st, res, label) -> list:
@@ -283,7 +293,8 @@ def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) ->
     ``parameters.offer_response_days`` for answers), ``outreach_staff_cost`` (staff time
     of every offer), ``management_cost`` (all staff cost), ``fees``, ``expected_cost``,
     ``budget``, ``target_followers``, ``followers``, ``filled`` (whether the plan was
-    filled before candidates ran out), ``candidates`` (one row per offer) and
+    filled before candidates or the rounds in time ran out), ``out_of_time`` (offers
+    stopped because answers to more would come after the campaign's end), ``candidates`` (one row per offer) and
     ``optimiser`` (its steps and the plans it compared, if it chose).
 
     ``luck`` (:class:`~sim.campaign.luck.Luck`) decides who accepts and the random
@@ -315,9 +326,9 @@ def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) ->
                                                                     + h.contact_cost),
         "budget": None if math.isinf(h.money) else float(h.money),
         "target_followers": h.target or None, "followers": followers, "posts_per_account": strategy_posts(sc, st),
-        "filled": filled, "candidates": h.rows, "optimiser": h.optimiser,
+        "filled": filled, "out_of_time": h.out_of_time, "candidates": h.rows, "optimiser": h.optimiser,
     }
-    if not filled:
+    if not filled and not h.out_of_time:
         h.notes.append("candidates ran out before the roster was full")
     if h.notes:
         ros.outreach["note"] = "; ".join(h.notes)

@@ -13,6 +13,7 @@ reserves the account's whole expected cost, and the staff time of every offer se
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -118,11 +119,12 @@ class OfferRound:
     spent: float  # accepted accounts' expected cost + staff time of every offer sent
     contact_cost: float  # staff time of every offer sent, USD
     extra: dict = field(default_factory=dict)
+    out_of_time: bool = False  # the plan still wanted accounts when the rounds in time ran out
 
 
 def send_offers(candidates, cost, prob, draws, money: float, *, contact: float = 0.0, max_count: int = 0,
-                followers=None, target: float = 0.0) -> OfferRound:
-    """Offer to ranked candidates in rounds until the plan is full or candidates run out.
+                followers=None, target: float = 0.0, max_rounds: int | None = None) -> OfferRound:
+    """Offer to ranked candidates in rounds until the plan is full, candidates run out or time does.
 
     Each round walks the candidates not yet offered, best first, and offers to each one
     the plan still needs and can pay for: committed money (accepted costs, staff time
@@ -131,7 +133,10 @@ def send_offers(candidates, cost, prob, draws, money: float, *, contact: float =
     accounts; with ``target`` it aims at a total following within 5% of ``target``
     (accounts that would overshoot 105% are passed over, and the plan is full at 95%).
     Candidate ``k`` accepts when ``draws[k] < prob[k]``. Refused offers release their
-    reserve, except the staff time.
+    reserve, except the staff time. With ``max_rounds`` (None: no limit) no offer goes out
+    after that many rounds (answers that would come after the campaign's end:
+    :func:`rounds_in_time`); ``OfferRound.out_of_time`` says whether the plan still
+    wanted accounts then.
 
     Parameters
     ----------
@@ -153,6 +158,9 @@ def send_offers(candidates, cost, prob, draws, money: float, *, contact: float =
     ([5, 7], [5, 6, 7], 2)
     >>> send_offers([5, 6, 7], [10.0] * 3, [0.0, 1.0, 1.0], [0.5] * 3, 100, max_count=1).round_of.tolist()
     [1, 2]
+    >>> r = send_offers([5, 6, 7], [10.0] * 3, [0.0, 1.0, 1.0], [0.5] * 3, 100, max_count=1, max_rounds=1)
+    >>> r.offered.tolist(), r.accepted.tolist(), r.out_of_time
+    ([5], [], True)
     """
     cand = np.asarray(candidates, dtype=int)
     cost = np.asarray(cost, dtype=float)
@@ -163,6 +171,7 @@ def send_offers(candidates, cost, prob, draws, money: float, *, contact: float =
     offered, answer, round_of = [], [], []
     committed, count, total_f, rounds, contact_total = 0.0, 0, 0.0, 0, 0.0
     hi = (1 + WINDOW) * target
+    out_of_time = False
     while True:
         pending, reserve, pc, pf = [], 0.0, 0, 0.0
         for k in np.flatnonzero(status == 0):
@@ -178,6 +187,9 @@ def send_offers(candidates, cost, prob, draws, money: float, *, contact: float =
             pc += 1
             pf += f[k]
         if not pending:
+            break
+        if max_rounds is not None and rounds >= max_rounds:
+            out_of_time = True  # the plan still wants accounts, but their answers would come too late
             break
         rounds += 1
         for k in pending:
@@ -195,7 +207,30 @@ def send_offers(candidates, cost, prob, draws, money: float, *, contact: float =
     answer_a = np.asarray(answer, dtype=bool)
     return OfferRound(accepted=offered_a[answer_a] if len(offered_a) else offered_a, offered=offered_a,
                       answer=answer_a, round_of=np.asarray(round_of, dtype=int), rounds=rounds, spent=committed,
-                      contact_cost=contact_total)
+                      contact_cost=contact_total, out_of_time=out_of_time)
+
+
+def rounds_in_time(days: int, response_days: float, connect_days: float, connect_first: bool) -> int | None:
+    """How many rounds of offers can be answered in time to post: answers before the campaign's last day.
+
+    An account posts from the day after its answer is in (rounded up:
+    ``ceil(outreach_days(r, ...))``) if that day is within the ``days`` of the campaign;
+    offers of later rounds would be answered after the campaign's end, so they are not
+    sent. None means no limit (answers take no time).
+
+    Examples
+    --------
+    >>> rounds_in_time(30, 3.0, 7.0, False), rounds_in_time(30, 3.0, 7.0, True), rounds_in_time(30, 0.0, 7.0, False)
+    (9, 2, None)
+    >>> rounds_in_time(5, 3.0, 7.0, True)  # connecting first takes longer than the campaign: no offer in time
+    0
+    """
+    if response_days + (connect_days if connect_first else 0.0) <= 0:
+        return None
+    r = 0
+    while math.ceil(outreach_days(r + 1, response_days, connect_days, connect_first)) < days:
+        r += 1
+    return r
 
 
 def outreach_days(rounds: int, response_days: float, connect_days: float, connect_first: bool) -> float:

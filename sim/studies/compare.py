@@ -535,10 +535,15 @@ def warnings_for(results, baseline: str | None = None, spend_ratio: float = 1.5)
             worst = int(np.argmax(np.where(over, spend - budget, -np.inf)))
             out.append(f"{s} spends more than its budget in {int(over.sum())} of {_replicates(n)} "
                        f"(up to {fmt_money(spend[worst])} of {fmt_money(budget[worst])})")
-        ran_out = sum(1 for r in runs if (getattr(r, "outreach", None) or {}).get("filled") is False)
+        outreach = [(getattr(r, "outreach", None) or {}) for r in runs]
+        ran_out = sum(1 for o in outreach if o.get("filled") is False and not o.get("out_of_time"))
+        late = sum(1 for o in outreach if o.get("out_of_time"))
         if ran_out:
             out.append(f"{s} runs out of candidates in {ran_out} of {_replicates(n)}: its roster is smaller "
                        "than planned")
+        if late:
+            out.append(f"{s} runs out of time for outreach in {late} of {_replicates(n)}: answers to more offers "
+                       "would come after the campaign's end, so it hires fewer accounts than the plan wanted")
     names = strategies_of(results)
     if len(names) > 1:
         base = baseline_of(results, baseline)

@@ -21,7 +21,7 @@ Examples
 >>> len(sw.points), sw.n_runs, sw.points[1]
 (2, 8, {'brand.budget': 60000.0})
 >>> [t[:3] for t in sweep_tasks(sw)][:3]
-[(0, 'macro', 0), (0, 'macro', 1), (0, 'micro_equal_budget', 0)]
+[(0, 'macro', 0), (0, 'micro_equal_budget', 0), (0, 'macro', 1)]
 """
 
 from sim.studies.sweep.design import design_points

@@ -39,18 +39,35 @@ from sim.studies.sweep.spec import Sweep
 
 # -- tasks ---------------------------------------------------------------------------------------------
 def sweep_tasks(sw: Sweep, skip=frozenset()) -> list[tuple]:
-    """One task per (point, strategy, replicate) not in ``skip``, point-major.
+    """One task per (point, strategy, replicate) not in ``skip``, in an order that lets a process reuse markets.
 
     A task is ``(point, strategy, replicate, scenario, seed, cache_population)``.
+
+    A process keeps the market it drew last (:mod:`sim.world`), and the strategies of a
+    (point, replicate) share its seed and so its market: they come together, strategy
+    innermost. With common random numbers and one population for every point, a
+    replicate's market is the same at every point, so the points of a replicate come
+    together too (replicate outermost). Results do not depend on the order.
+
+    Examples
+    --------
+    >>> from sim.studies.sweep import parse_sweep
+    >>> sw = parse_sweep({"sweep": {"replicates": 2}, "vary": {"brand.budget": [20000, 60000]}})
+    >>> [t[:3] for t in sweep_tasks(sw)][:3]
+    [(0, 'macro', 0), (0, 'micro_equal_budget', 0), (0, 'macro', 1)]
+    >>> sw = parse_sweep({"sweep": {"replicates": 2, "common_random_numbers": True},
+    ...                   "vary": {"brand.budget": [20000, 60000]}})
+    >>> [t[:3] for t in sweep_tasks(sw)][:3]
+    [(0, 'macro', 0), (0, 'micro_equal_budget', 0), (1, 'macro', 0)]
     """
     shared_population = len({_pop_key(sc) for sc in sw.scenarios}) == 1
-    out = []
-    for p, sc in enumerate(sw.scenarios):
-        for name in sw.strategies:
-            for r in range(sw.replicates):
-                if (p, name, r) not in skip:
-                    out.append((p, name, r, sc, sw.run_seed(p, r), shared_population))
-    return out
+    points, replicates = range(len(sw.scenarios)), range(sw.replicates)
+    if sw.crn and shared_population:
+        order = [(p, r) for r in replicates for p in points]
+    else:
+        order = [(p, r) for p in points for r in replicates]
+    return [(p, name, r, sw.scenarios[p], sw.run_seed(p, r), shared_population)
+            for p, r in order for name in sw.strategies if (p, name, r) not in skip]
 
 
 def _pop_key(sc: Scenario) -> str:
