@@ -224,11 +224,24 @@ def rounds_in_time(days: int, response_days: float, connect_days: float, connect
     (9, 2, None)
     >>> rounds_in_time(5, 3.0, 7.0, True)  # connecting first takes longer than the campaign: no offer in time
     0
+    >>> rounds_in_time(365, 1e-9, 0.0, False) is None  # answers within a millisecond: practically no limit
+    True
     """
-    if response_days + (connect_days if connect_first else 0.0) <= 0:
+    per_round = response_days + (connect_days if connect_first else 0.0)
+    if per_round <= 0:
         return None
-    r = 0
-    while math.ceil(outreach_days(r + 1, response_days, connect_days, connect_first)) < days:
+
+    def in_time(r: int) -> bool:
+        return math.ceil(outreach_days(r, response_days, connect_days, connect_first)) < days
+
+    # ceil(r x per_round) < days  <=>  r x per_round <= days - 1; the steps mend float rounding
+    limit = (days - 1) / per_round
+    if limit >= 1e9:
+        return None  # answers take practically no time
+    r = max(int(limit), 0)
+    while r > 0 and not in_time(r):
+        r -= 1
+    while in_time(r + 1):
         r += 1
     return r
 
