@@ -85,7 +85,8 @@ def run_point(task: tuple) -> dict:
     Examples
     --------
     >>> from sim.studies.sweep import parse_sweep
-    >>> sw = parse_sweep({"overrides": {"population": {"size": 2000, "represents": 1000}, "campaign.days": 2},
+    >>> sw = parse_sweep({"overrides": {"population": {"size": 2000, "represents": 1000}, "campaign.days": 2,
+    ...                                 "parameters.offer_response_days": 0},  # 2 days: answers must be instant
     ...                   "vary": {"brand.budget": [30000]}, "sweep": {"replicates": 1}})
     >>> out = run_point(sweep_tasks(sw)[0])
     >>> out["strategy"], out["error"], out["metrics"]["influencers"]
