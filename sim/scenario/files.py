@@ -48,19 +48,38 @@ def resolve(raw: dict | Scenario, base_dir: Path | None = None) -> Scenario:
     if isinstance(raw, Scenario):
         return raw
     _check_depth(raw)
-    graph = raw.get("population", {}).get("graph") if isinstance(raw.get("population"), dict) else None
-    if isinstance(graph, dict) and isinstance(graph.get("path"), str) and graph["path"] and base_dir is not None \
-            and not Path(graph["path"]).is_absolute():
-        raw = {**raw, "population": {**raw["population"],
-                                     "graph": {**graph, "path": str((Path(base_dir) / graph["path"]).resolve())}}}
-    infl = raw.get("influencers")  # a shortlist CSV, likewise
-    if isinstance(infl, dict) and isinstance(infl.get("shortlist"), str) and infl["shortlist"] \
-            and base_dir is not None and not Path(infl["shortlist"]).is_absolute():
-        raw = {**raw, "influencers": {**infl, "shortlist": str((Path(base_dir) / infl["shortlist"]).resolve())}}
+    if base_dir is not None:  # files the scenario names: a graph file and a shortlist CSV
+        for path in (("population", "graph", "path"), ("influencers", "shortlist")):
+            raw = _relative_to(raw, path, Path(base_dir))
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
         raise one_line(exc) from None
+
+
+def _relative_to(raw: dict, keys: tuple, base_dir: Path) -> dict:
+    """``raw`` with the relative file path at ``raw[keys[0]]...[keys[-1]]`` made absolute under ``base_dir``.
+
+    Anything else (no such table, not a string, empty, absolute) is left as it is for the
+    validation to judge.
+
+    Examples
+    --------
+    >>> _relative_to({"influencers": {"shortlist": "a.csv"}}, ("influencers", "shortlist"), Path("/x"))
+    {'influencers': {'shortlist': '/x/a.csv'}}
+    >>> _relative_to({"influencers": 3}, ("influencers", "shortlist"), Path("/x"))
+    {'influencers': 3}
+    """
+    head, *rest = keys
+    value = raw.get(head)
+    if rest:
+        if not isinstance(value, dict):
+            return raw
+        new = _relative_to(value, tuple(rest), base_dir)
+        return raw if new is value else {**raw, head: new}
+    if not isinstance(value, str) or not value or Path(value).is_absolute():
+        return raw
+    return {**raw, head: str((base_dir / value).resolve())}
 
 
 def one_line(exc: ValidationError, prefix: str = "") -> ScenarioError:
