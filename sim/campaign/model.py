@@ -231,8 +231,8 @@ class CampaignModel(mesa.Model):
             return  # all on the calibration base (Instagram), no engagement rate given
         base = self.reach
         self.reach = platform.platform_reach(base, fig["reach"])
-        factor = platform.engagement_factor(fig["engagement"], expected_seen(pop.activity, base),
-                                            expected_seen(pop.activity, self.reach))
+        seen = expected_seen(pop.activity, np.concatenate([base, self.reach]))  # one sort of everyone's activity
+        factor = platform.engagement_factor(fig["engagement"], seen[: len(base)], seen[len(base):])
         if not np.isnan(given).all():
             expected = organic_engagement_rate(pop, p, ids, luxury=0.0, given=False)
             factor = factor * platform.given_engagement_factor(given, expected)
