@@ -474,6 +474,12 @@ def _nanmean(x: np.ndarray) -> float:
     return float(x.mean()) if len(x) else math.nan
 
 
+def _ran_out(outreach: dict) -> bool:
+    """Whether a run's outreach ran out of candidates before its roster was full (not out of time: a warning
+    of its own)."""
+    return outreach.get("filled") is False and not outreach.get("out_of_time")
+
+
 def spend_table(results) -> list[dict]:
     """Money per strategy (means over replicates).
 
@@ -502,7 +508,7 @@ def spend_table(results) -> list[dict]:
             "spend": sp.mean, "spend_low": sp.low, "spend_high": sp.high,
             "unspent": _nanmean(values(results, s, "unspent")), "staff_cost": _nanmean(values(results, s, "staff_cost")),
             "hired": _nanmean(hired), "no_hire_replicates": int(np.sum(hired == 0)),
-            "ran_out_replicates": sum(1 for r in runs if (getattr(r, "outreach", None) or {}).get("filled") is False),
+            "ran_out_replicates": sum(1 for r in runs if _ran_out(getattr(r, "outreach", None) or {})),
         })
     return rows
 
@@ -536,7 +542,7 @@ def warnings_for(results, baseline: str | None = None, spend_ratio: float = 1.5)
             out.append(f"{s} spends more than its budget in {int(over.sum())} of {_replicates(n)} "
                        f"(up to {fmt_money(spend[worst])} of {fmt_money(budget[worst])})")
         outreach = [(getattr(r, "outreach", None) or {}) for r in runs]
-        ran_out = sum(1 for o in outreach if o.get("filled") is False and not o.get("out_of_time"))
+        ran_out = sum(1 for o in outreach if _ran_out(o))
         late = sum(1 for o in outreach if o.get("out_of_time"))
         if ran_out:
             out.append(f"{s} runs out of candidates in {ran_out} of {_replicates(n)}: its roster is smaller "
