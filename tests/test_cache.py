@@ -16,8 +16,7 @@ import pytest
 
 from sim.cli import main
 from sim.scenario import default_scenario, with_fields
-from sim.world import cache
-from sim.world import build_population
+from sim.world import build_population, cache, disk_store, market_key
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTE = re.compile(r"^influsim: note: rebuilt damaged cache entry (\S+) \((.+)\)$")
@@ -40,11 +39,11 @@ def folder(tmp_path, monkeypatch) -> Path:
 
 def fingerprint(pop) -> str:
     """Checksum of every array of a market: equal means the same market."""
-    return cache.checksum(cache._arrays(pop))
+    return disk_store.checksum(disk_store.market_arrays(pop))
 
 
 def entry_of(sc) -> Path:
-    return cache.cache_path(None, cache.population_key(sc))
+    return disk_store.cache_path(None, market_key.population_key(sc))
 
 
 def from_disk(sc):
@@ -92,20 +91,20 @@ def _other_seed(path: Path, sc) -> None:
 def _forged_sizes(path: Path, sc) -> None:
     """Arrays of another size under this entry's own record and a matching checksum."""
     other = build_population(with_fields(sc, {"population.size": 4000}), use_cache=False)
-    arrays = cache._arrays(other)
+    arrays = disk_store.market_arrays(other)
     with np.load(path) as z:
         meta = z["meta"]
     import json
 
     record = json.loads(str(meta[()]))
-    record["checksum"] = cache.checksum(arrays)
+    record["checksum"] = disk_store.checksum(arrays)
     with open(path, "wb") as f:
         np.savez(f, meta=np.array(json.dumps(record)), **arrays)
 
 
 def _old_format(path: Path, sc) -> None:
     """An entry of the format before issue 12: arrays only, no record of what built them."""
-    arrays = cache._arrays(build_population(sc, use_cache=False))
+    arrays = disk_store.market_arrays(build_population(sc, use_cache=False))
     with open(path, "wb") as f:
         np.savez(f, **arrays)
 
@@ -138,7 +137,7 @@ def test_a_damaged_entry_is_rebuilt_with_a_note(damage, folder, capsys):
     assert fingerprint(pop) == fingerprint(clean)
     # the bad file was replaced, atomically and without leftovers: the next run loads it quietly
     assert leftovers(folder) == []
-    assert fingerprint(cache.load(path, sc)) == fingerprint(clean)
+    assert fingerprint(disk_store.load(path, sc)) == fingerprint(clean)
     assert fingerprint(from_disk(sc)) == fingerprint(clean)
     assert capsys.readouterr().err == ""
 
@@ -164,7 +163,7 @@ def test_an_entry_built_by_other_world_code_is_rebuilt(folder, capsys, monkeypat
     """After a change to how people are drawn, the old market is not served."""
     sc = small()
     with monkeypatch.context() as m:
-        m.setattr(cache, "code_fingerprint", lambda: "0123456789abcdef")  # the code as it was
+        m.setattr(market_key, "code_fingerprint", lambda: "0123456789abcdef")  # the code as it was
         stale = build_population(sc)
     path = entry_of(sc)
     assert path.is_file()
@@ -173,27 +172,27 @@ def test_an_entry_built_by_other_world_code_is_rebuilt(folder, capsys, monkeypat
     err = capsys.readouterr().err.strip()
     assert NOTE.match(err) and err.endswith("(built by other world code)"), err
     assert fingerprint(pop) == fingerprint(stale)  # same code here: same market, but rebuilt
-    assert cache.load(path, sc).n == 2000  # replaced by an entry of the current code
+    assert disk_store.load(path, sc).n == 2000  # replaced by an entry of the current code
 
 
 def test_the_code_fingerprint_covers_the_world_code_and_its_imports():
-    cache.code_fingerprint.cache_clear()
+    market_key.code_fingerprint.cache_clear()
     files = set()
     todo = sorted((ROOT / "sim" / "world").glob("*.py"))
     while todo:
         f = todo.pop()
         if f not in files:
             files.add(f)
-            todo.extend(cache._sim_imports(f, ROOT / "sim"))
+            todo.extend(market_key.sim_imports(f, ROOT / "sim"))
     names = {f.relative_to(ROOT).as_posix() for f in files}
     assert {"sim/world/population.py", "sim/world/creators.py", "sim/world/peergraph.py", "sim/errors.py"} <= names
-    assert re.fullmatch(r"[0-9a-f]{16}", cache.code_fingerprint())
+    assert re.fullmatch(r"[0-9a-f]{16}", market_key.code_fingerprint())
 
 
 def test_an_entry_built_with_other_library_versions_is_rebuilt(folder, capsys, monkeypatch):
     sc = small()
     with monkeypatch.context() as m:
-        m.setattr(cache, "library_versions", lambda: {"numpy": "1.0", "scipy": "1.0", "networkx": "1.0"})
+        m.setattr(market_key, "library_versions", lambda: {"numpy": "1.0", "scipy": "1.0", "networkx": "1.0"})
         build_population(sc)
     capsys.readouterr()
     from_disk(sc)
@@ -207,7 +206,51 @@ def test_clean_entries_load_without_a_note(folder, capsys):
     b = from_disk(sc)
     assert a is not b and fingerprint(a) == fingerprint(b)
     assert capsys.readouterr().err == ""
-    assert [e.path for e in cache.entries()] == [entry_of(sc)]
+    assert [e.path for e in disk_store.entries()] == [entry_of(sc)]
+
+
+# -- keys: everything that draws a market (issue 17) ------------------------------------------------------
+def _seed(entropy, spawn_key=(), pool_size: int = 4) -> np.random.SeedSequence:
+    return np.random.SeedSequence(entropy, spawn_key=spawn_key, pool_size=pool_size)
+
+
+# pairs of seeds that draw different markets but share what the old key held (the spawn key), in both orders
+SEED_PAIRS = [(_seed(42, (100,)), _seed(43, (100,))), (_seed(43, (100,)), _seed(42, (100,))),
+              (_seed(7, (0,)), _seed(8, (0,))), (_seed(42, (1, 0, 100)), _seed(42, (1, 0, 100), pool_size=8))]
+
+
+@pytest.mark.parametrize("first, second", SEED_PAIRS, ids=["42-43", "43-42", "entropy-of-a-(0,)-seed", "pool-size"])
+def test_a_replicate_market_is_its_own_seeds_whatever_was_built_before(first, second):
+    from sim.world.population import build
+
+    sc = small()
+    cache._REPLICATE_MEMORY.clear()
+    assert fingerprint(build_population(sc, seed=first)) == fingerprint(build(sc, first))
+    got = build_population(sc, seed=second)
+    assert fingerprint(got) == fingerprint(build(sc, second)) != fingerprint(build(sc, first))
+    assert build_population(sc, seed=second) is got  # the memo still serves the replicate's strategies
+
+
+def test_the_key_holds_the_seed_whole():
+    sc = small()
+    keys = {market_key.population_key(sc, seed) for seed in
+            (_seed(42, (100,)), _seed(43, (100,)), _seed(42, (101,)), _seed(42, (100,), pool_size=8), _seed([42, 1]))}
+    assert len(keys) == 5
+    assert market_key.population_key(sc) == market_key.population_key(sc, market_key.fixed_seed(sc))
+    assert market_key.population_key(sc) != market_key.population_key(small(**{"run.seed": 43}))
+
+
+def test_only_the_fixed_seed_whole_is_the_fixed_market(folder):
+    """The scenario's own fixed seed is the fixed market (memory and disk); one that differs in any part is not."""
+    sc = small()
+    fixed = build_population(sc)
+    assert build_population(sc, seed=_seed(sc.run.seed, (0,))) is fixed
+    assert len(disk_store.entries(folder)) == 1
+    for other in (_seed(sc.run.seed + 1, (0,)), _seed(sc.run.seed, (0,), pool_size=8)):
+        market = build_population(sc, seed=other)
+        assert market is not fixed and fingerprint(market) != fingerprint(fixed)
+    assert len(disk_store.entries(folder)) == 1  # a replicate's market stays in memory only
+    assert market_key.provenance(sc)["scenario"]["seed"] == market_key.seed_parts(market_key.fixed_seed(sc))
 
 
 # -- the size bound -----------------------------------------------------------------------------------
@@ -220,13 +263,13 @@ def _aged(sc, age_s: float) -> Path:
 
 
 def test_the_size_bound_evicts_the_oldest_first(folder, monkeypatch):
-    one = cache._estimate(build_population(small(), use_cache=False))
+    one = disk_store.estimated_size(build_population(small(), use_cache=False))
     monkeypatch.setenv("INFLUSIM_CACHE_MAX_BYTES", str(int(2.5 * one)))  # room for two entries
     a = _aged(small(**{"run.seed": 1}), 300)
     b = _aged(small(**{"run.seed": 2}), 200)
     c = _aged(small(**{"run.seed": 3}), 100)
     assert not a.exists() and b.exists() and c.exists()
-    assert sum(e.size for e in cache.entries()) <= 2.5 * one
+    assert sum(e.size for e in disk_store.entries()) <= 2.5 * one
     # used entries are young again: loading b makes c the oldest
     from_disk(small(**{"run.seed": 2}))
     _aged(small(**{"run.seed": 4}), 0)
@@ -236,12 +279,12 @@ def test_the_size_bound_evicts_the_oldest_first(folder, monkeypatch):
 def test_an_entry_larger_than_the_bound_is_not_written(folder, monkeypatch):
     monkeypatch.setenv("INFLUSIM_CACHE_MAX_BYTES", "0")
     pop = build_population(small())
-    assert pop.n == 2000 and cache.entries() == []
+    assert pop.n == 2000 and disk_store.entries() == []
 
 
 def test_the_bound_accepts_units_and_refuses_nonsense(folder, monkeypatch, capsys):
     monkeypatch.setenv("INFLUSIM_CACHE_MAX_BYTES", "500M")
-    assert cache.max_bytes() == 500 * 1024**2
+    assert disk_store.max_bytes() == 500 * 1024**2
     monkeypatch.setenv("INFLUSIM_CACHE_MAX_BYTES", "a lot")
     assert main(["cache", "info"]) == 2
     err = capsys.readouterr().err
@@ -263,10 +306,10 @@ def test_a_failed_write_leaves_no_temporary_file(folder, monkeypatch, capsys):
         f.write(b"PK" + b"\0" * 1000)
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(cache.np, "savez", full)
+    monkeypatch.setattr(disk_store.np, "savez", full)
     pop = build_population(small())
     assert pop.n == 2000
-    assert leftovers(folder) == [] and cache.entries() == []
+    assert leftovers(folder) == [] and disk_store.entries() == []
     assert capsys.readouterr().err.strip() == (
         f"influsim: note: could not write cache entry {entry_of(small())} (No space left on device)")
 
@@ -354,20 +397,20 @@ def test_cache_info_and_clear(folder, capsys, monkeypatch):
     build_population(small(**{"run.seed": 1}))
     build_population(small(**{"run.seed": 2}))
     (folder / "population-x.npz.1-ab.tmp").write_bytes(b"x")  # left by a process killed while writing
-    total = sum(e.size for e in cache.entries())
+    total = sum(e.size for e in disk_store.entries())
     assert main(["cache", "info"]) == 0
     out = capsys.readouterr().out
     assert f"folder   {folder}\n" in out and "entries  2\n" in out and f"({total:,} bytes)" in out
     assert out.count("last used") == 2
 
     assert main(["cache", "clear"]) == 0
-    assert capsys.readouterr().out == f"removed 2 entries ({cache.human(total + 1)}) from {folder}\n"
+    assert capsys.readouterr().out == f"removed 2 entries ({disk_store.human(total + 1)}) from {folder}\n"
     assert list(folder.iterdir()) == []
     assert main(["cache", "clear"]) == 0
     assert capsys.readouterr().out.startswith("removed 0 entries (0 B)")
     # after a clear the market is built again, not served from memory of a removed entry
     build_population(small(**{"run.seed": 1}))
-    assert len(cache.entries()) == 1
+    assert len(disk_store.entries()) == 1
 
 
 def test_cache_needs_an_action(capsys):

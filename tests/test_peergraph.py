@@ -9,8 +9,8 @@ from sim.world.peergraph import (
     PeerGraph,
     barabasi_albert,
     homophilous_graph,
-    read_graph,
 )
+from sim.world.graphfile import read_graph, read_peer_graph
 
 NICHE_SHARES = [0.3, 0.25, 0.2, 0.1, 0.1, 0.05]
 GRAPHML_ONE_NODE = (
@@ -232,13 +232,14 @@ def test_read_graph_edgelist_with_comments_and_separators(tmp_path):
     assert sorted(G.edges()) == [(1, 2), (2, 3), (3, 4)]
 
 
-def test_read_graph_csv_with_header_and_string_ids(tmp_path):
+def test_read_graph_csv_with_header_and_string_ids_refused(tmp_path):
     path = tmp_path / "peers.csv"
     path.write_text("source,target\n10,20\n20,30\n")
     assert sorted(read_graph(path).edges()) == [(10, 20), (20, 30)]
-    path = tmp_path / "names.tsv"
-    path.write_text("ann\tbob\nbob\tcy\n")
-    assert sorted(read_graph(path).edges()) == [("ann", "bob"), ("bob", "cy")]
+    path = tmp_path / "names.tsv"  # words are not node ids: a text that is not an edge list is refused
+    path.write_text("ann\tbob\nbob\tcy\n")  # (the first line reads as a header)
+    with pytest.raises(GraphFileError, match=r"line 2: node id 'bob' is not a whole number >= 0"):
+        read_graph(path)
 
 
 def test_read_graph_written_edgelist_round_trip(tmp_path):
@@ -267,21 +268,78 @@ def test_read_graph_graphml(tmp_path):
         ("absent.csv", None, "file not found"),
         ("peers.json", "[]", "unknown file type '.json'"),
         ("peers.txt", "1 2\n3\n", "line 2: expected two node ids"),
-        ("peers.graphml", "<graphml><graph", "cannot parse"),
+        ("peers.graphml", "<graphml><graph", "line 1: not valid XML (unclosed token)"),
         ("peers.edgelist", "# nothing here\n\n", "graph has no edges"),
         ("peers.xml", GRAPHML_ONE_NODE, "graph has no edges"),
+        ("peers.edgelist", "", "empty file"),
+        ("peers.graphml", "  \n", "empty file"),
+        ("peers.csv", "source,target\n", "graph has no edges (only a header on line 1)"),
+        ("peers.txt", "0 1\n1 2\n0 1\n", "line 3: duplicate edge 0 - 1 (first on line 1)"),
+        ("peers.txt", "0 1\n1 2\n2 1\n", "line 3: duplicate edge 2 - 1 (the same tie as 1 - 2 on line 2: edges "
+                                         "are undirected)"),
+        ("peers.txt", "0 1\n2 2\n1 2\n", "line 2: self edge 2 - 2"),
+        ("peers.txt", "0 1\n1 2\n2 1\n3 3\n", "line 3: duplicate edge"),  # the first fault of the file
+        ("peers.txt", "0 1\n1 x\n", "line 2: node id 'x' is not a whole number >= 0"),
+        ("peers.txt", "0 1\n1 -2\n", "line 2: node id '-2' is not a whole number >= 0"),
+        ("peers.txt", "0 1\n1 2.0\n", "line 2: node id '2.0' is not a whole number >= 0"),
+        ("peers.txt", "0 1\n1 " + "9" * 30 + "\n", "line 2: node id '" + "9" * 30 + "' is too large"),
+        ("peers.txt", "0 1\n1 2\x00\x01", "line 2: binary data"),
+        ("peers.txt", "0 1\n\n\n1 \udcff\n", "line 4: not UTF-8 text"),
+        ("peers.graphml", GRAPHML_ONE_NODE.replace('"undirected"', '"directed"'), 'a directed graph (edgedefault="directed")'),
+        ("peers.graphml", GRAPHML_ONE_NODE.replace('<node id="a"/>', '<node id="a"/>\n<node id="b"/>'
+                                                   '<edge source="a" target="b" directed="true"/>'),
+         'line 2: a directed edge (directed="true")'),
+        ("peers.graphml", GRAPHML_ONE_NODE.replace('<node id="a"/>', '<node id="a"/>\n<node id="a"/>'),
+         "line 2: node 'a' declared twice (first on line 1)"),
+        ("peers.graphml", GRAPHML_ONE_NODE.replace('<node id="a"/>', '<node id="a"/>\n<edge source="a" target="z"/>'),
+         "line 2: edge to undeclared node 'z'"),
+        ("peers.graphml", GRAPHML_ONE_NODE.replace('<node id="a"/>', '<node id="a"/><node id="b"/>\n'
+                                                   '<edge source="a" target="b"/>\n<edge source="b" target="a"/>'),
+         "line 3: duplicate edge 'b' - 'a' (the same tie as 'a' - 'b' on line 2: edges are undirected)"),
+        ("peers.graphml", GRAPHML_ONE_NODE.replace('<node id="a"/>', '<node id="a"/>\n<edge source="a" target="a"/>'),
+         "line 2: self edge 'a' - 'a'"),
+        ("peers.graphml", "<html><body>not a graph</body></html>", "line 1: not a GraphML file"),
+        ("peers.graphml", '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"></graphml>', "no <graph> element"),
     ],
 )
 def test_read_graph_errors(tmp_path, name, content, reason):
     path = tmp_path / name
     if content is not None:
-        path.write_text(content)
+        path.write_bytes(content.encode("utf-8", "surrogateescape"))
     with pytest.raises(GraphFileError) as info:
         read_graph(path)
     message = str(info.value)
     assert reason in message and str(path) in message
     assert "\n" not in message
     assert info.value.path == str(path)
+
+
+def test_read_peer_graph_people_are_the_sorted_ids_or_the_graphml_node_order(tmp_path):
+    path = tmp_path / "peers.edgelist"
+    path.write_text("30 10\n10 20\n")  # ids 10, 20, 30 are people 0, 1, 2 (whatever the order of the lines)
+    g = read_peer_graph(path, size=3)
+    assert [g.neighbors(i).tolist() for i in range(3)] == [[1, 2], [0], [0]]
+    path = tmp_path / "peers.graphml"  # names: the k-th <node> is person k; an isolated node counts
+    path.write_text('<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="undirected">'
+                    '<node id="c"/><node id="a"/><node id="b"/><node id="alone"/>'
+                    '<edge source="a" target="c"/><edge source="b" target="a"/></graph></graphml>')
+    g = read_peer_graph(path, size=4)
+    assert [g.neighbors(i).tolist() for i in range(4)] == [[1], [0, 2], [1], []]
+    assert list(read_graph(path).nodes()) == ["c", "a", "b", "alone"]
+
+
+@pytest.mark.parametrize("name, size, reason", [
+    ("ring.edgelist", 7, "6 nodes (distinct ids) but population.size is 7: they must be equal"),
+    ("ring.graphml", 5, "6 nodes but population.size is 5: they must be equal"),
+])
+def test_read_peer_graph_refuses_another_node_count(tmp_path, name, size, reason):
+    ring = nx.cycle_graph(6)
+    path = tmp_path / name
+    nx.write_graphml(ring, path) if name.endswith(".graphml") else nx.write_edgelist(ring, path, data=False)
+    assert read_peer_graph(path, size=6).n_edges == 6
+    with pytest.raises(GraphFileError) as info:
+        read_peer_graph(path, size=size)
+    assert str(info.value).startswith(f"graph file {path}: {reason}")
 
 
 def test_read_graph_rejects_a_directory(tmp_path):

@@ -3,7 +3,7 @@
 The graph is stored as CSR arrays so that a million-person network builds in
 seconds and word of mouth can be computed on whole arrays. networkx stays the
 user-facing interface: a user's graph goes in through :meth:`PeerGraph.from_networkx`
-or :func:`read_graph`, and :meth:`PeerGraph.to_networkx` gives one back.
+or a graph file (:mod:`sim.world.graphfile`), and :meth:`PeerGraph.to_networkx` gives one back.
 
 Internally the generators work on *canonical edge keys* ``u * n + v`` with
 ``u < v``, kept sorted and unique; the CSR arrays are built from them once, in place.
@@ -16,18 +16,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import re
 import time
 from pathlib import Path
 
 import numpy as np
 
-from sim.errors import GraphFileError
-
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["PeerGraph", "homophilous_graph", "barabasi_albert", "read_graph"]
+__all__ = ["PeerGraph", "homophilous_graph", "barabasi_albert"]
 
 
 class PeerGraph:
@@ -634,75 +631,3 @@ def barabasi_albert(n: int, m: int, rng=None) -> PeerGraph:
         tgt[todo[done]] = val[done]
         todo, pos = todo[~done], ptr[j[~done]]
     return PeerGraph.from_edges(src, tgt, n)
-
-
-# --- user graph files -------------------------------------------------------------------
-
-_GRAPHML = {".graphml", ".xml"}
-_EDGELIST = {".edgelist", ".txt", ".csv", ".tsv"}
-
-
-def read_graph(path) -> nx.Graph:
-    """Load a user's graph file.
-
-    GraphML (``.graphml``, ``.xml``) is read with :func:`networkx.read_graphml`. An edge
-    list (``.edgelist``, ``.txt``, ``.csv``, ``.tsv``) has two columns of node ids
-    separated by commas or whitespace; ``#`` starts a comment, further columns are
-    ignored, and a first line that is not numeric when all others are (a CSV header such
-    as ``source,target``) is skipped. Node ids that are all integers become ``int``.
-
-    Raises
-    ------
-    sim.errors.GraphFileError
-        The file is missing, has an unknown suffix, cannot be parsed, or has no edges.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "peers.csv")
-    >>> _ = open(p, "w").write("source,target\\n1,2\\n2,3  # a comment\\n")
-    >>> sorted(read_graph(p).edges())
-    [(1, 2), (2, 3)]
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise GraphFileError(path, "file not found" if not path.exists() else "not a file")
-    if suffix not in _GRAPHML | _EDGELIST:
-        expected = ", ".join(sorted(_GRAPHML | _EDGELIST))
-        raise GraphFileError(path, f"unknown file type '{suffix}' (expected one of {expected})")
-    try:
-        import networkx as nx
-
-        G = nx.read_graphml(path) if suffix in _GRAPHML else _read_edgelist(path)
-    except GraphFileError:
-        raise
-    except Exception as exc:  # any parser failure becomes one line for the user
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise GraphFileError(path, f"cannot parse: {reason}") from exc
-    if G.number_of_edges() == 0:
-        raise GraphFileError(path, "graph has no edges")
-    return G
-
-
-def _read_edgelist(path: Path) -> nx.Graph:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            fields = [t for t in re.split(r"[,\s]+", line.split("#", 1)[0]) if t]
-            if not fields:
-                continue
-            if len(fields) < 2:
-                got = line.strip()[:60]
-                raise GraphFileError(path, f"line {lineno}: expected two node ids, got '{got}'")
-            rows.append((fields[0], fields[1]))
-    numeric = [all(re.fullmatch(r"[+-]?\d+", t) for t in row) for row in rows]
-    if len(rows) > 1 and not numeric[0] and all(numeric[1:]):
-        rows, numeric = rows[1:], numeric[1:]  # header line
-    if rows and all(numeric):
-        rows = [(int(a), int(b)) for a, b in rows]
-    import networkx as nx
-
-    G = nx.Graph()
-    G.add_edges_from(rows)
-    return G

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -32,16 +33,15 @@ class _LazySpecial:
 
 special = _LazySpecial()
 
-from sim.errors import ScenarioError
-from sim.world import creators as infl
+import sim.world.creators as infl
 from sim.world.peergraph import (
     PeerGraph,
     barabasi_albert,
     chunk_bounds,
     homophilous_graph,
     parallel_map,
-    read_graph,
 )
+from sim.world.graphfile import read_peer_graph
 
 
 @dataclass
@@ -427,18 +427,22 @@ def draw_people(n: int, p: dict, seed) -> dict:
             "share_propensity": out["share_propensity"], "purchase_propensity": out["purchase_propensity"]}
 
 
-def build_graph(p: dict, niche: np.ndarray, rng: np.random.Generator) -> PeerGraph:
-    """The peer graph of a scenario's ``population`` table."""
+def build_graph(p: Any, niche: np.ndarray, rng: np.random.Generator) -> PeerGraph:
+    """The peer graph of a scenario's ``population`` section ``p`` (a ``sim.scenario.models.Population``,
+    not imported: the market cache's code fingerprint covers only what draws the world).
+
+    A graph file (``generator = "file"``) is checked whole by
+    :func:`~sim.world.graphfile.read_peer_graph`: any fault, a node count other than
+    ``population.size`` included, is a one-line :class:`~sim.errors.GraphFileError`
+    naming the file.
+    """
     g = p.graph
     n = len(niche)
     if g.generator == "homophilous":
         return homophilous_graph(niche, g.mean_degree, g.homophily, g.clustering, g.degree_exponent, rng)
     if g.generator == "barabasi_albert":
         return barabasi_albert(n, max(1, int(round(g.mean_degree / 2))), rng)
-    graph, _labels = PeerGraph.from_networkx(read_graph(g.path))
-    if graph.n != n:
-        raise ScenarioError("population.size", f"is {n:,} but the graph file {g['path']} has {graph.n:,} nodes")
-    return graph
+    return read_peer_graph(g.path, size=n)
 
 
 #: Called as ``build_progress(stage, people)`` while a market is built in this process ("people",
@@ -446,7 +450,7 @@ def build_graph(p: dict, niche: np.ndarray, rng: np.random.Generator) -> PeerGra
 build_progress = None
 
 
-def _build(sc, seed_seq: np.random.SeedSequence) -> Population:
+def build(sc, seed_seq: np.random.SeedSequence) -> Population:
     """Draw a market from its seed: people, peer graph and creator pool, each from its own stream."""
     p = sc.population
     pop_seed = int(seed_seq.generate_state(1)[0])

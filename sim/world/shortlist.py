@@ -78,7 +78,7 @@ import numpy as np
 
 from sim.errors import ScenarioError, ShortlistError
 from sim.rules.platform import PLATFORMS
-from sim.world import creators as infl
+import sim.world.creators as infl
 
 MAX_BYTES = 10_000_000  # bytes of a shortlist file
 MAX_ROWS = 100_000  # accounts of a shortlist
