@@ -11,8 +11,13 @@ random numbers: strategies are compared on the same market and the same luck). F
                        ``(0,)``, the first child of ``SeedSequence(s)``
 ``(1, r, 101)``        one uniform per candidate account: its answer to an offer
 ``(1, r, 102)``        one random key per candidate account: the random ranking
+``(1, r, 103)``        the replicate's parameters when ``run.parameters = "uncertain"``
+                       (:func:`draw_parameters`): one uniform per prior of
+                       :data:`sim.scenario.priors.PRIORS`, then one for the
+                       calibration's bootstrap draw, then a posterior particle
 ``(1, r)`` itself      the campaign (who sees, engages, buys, shares)
 ``(5, k)``             the optimiser's k-th pilot seed, disjoint from every replicate
+``(6, j)``/``(8, j)``  re-runs of :func:`sim.studies.spread.spread_sources`
 =====================  ==========================================================
 
 Streams are derived from a seed's key, not spawned, so they are the same in every process
@@ -31,10 +36,11 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-MARKET_KEY, ACCEPTANCE_KEY, RANKING_KEY = 100, 101, 102
+MARKET_KEY, ACCEPTANCE_KEY, RANKING_KEY, PARAMETERS_KEY = 100, 101, 102, 103
 PILOT_ROOT = 5
 
 
@@ -55,12 +61,23 @@ def child(seed: np.random.SeedSequence, key: int) -> np.random.SeedSequence:
 
 
 def as_seed(rng) -> np.random.SeedSequence:
-    """A replicate seed from what a user passes as ``rng``: a SeedSequence, an int, or None.
+    """A replicate seed from what a user passes as ``rng``: a SeedSequence, an int, a Generator or None.
+
+    An int (or a SeedSequence) is one replicate, the same every time: the same seed gives
+    the same market, luck and campaign in any order and any process (the market cache is
+    keyed by the seed whole, :func:`sim.world.market_key.population_key`). ``None`` is fresh
+    entropy from the operating system, a new replicate each time (not reproducible; the
+    model's ``seed.entropy`` records it); so ``mesa.batch_run(..., iterations=N)``, which
+    Mesa 3.5 turns into ``rng=[None] * N``, runs N distinct replicates, each with its own
+    market. A Generator gives a seed drawn from it (it advances). For reproducible rows
+    pass seeds: ``rng=[42, 43]`` or ``rng=replicate_seeds(seed, n)``.
 
     Examples
     --------
     >>> as_seed(3).entropy, as_seed(np.random.SeedSequence(3, spawn_key=(1, 0))).spawn_key
     (3, (1, 0))
+    >>> as_seed(None).entropy == as_seed(None).entropy
+    False
     """
     if isinstance(rng, np.random.SeedSequence):
         return rng
@@ -117,3 +134,124 @@ class Luck:
     def first_replicate(cls, scenario, n_accounts: int) -> Luck:
         """The luck of replicate 0 (what a direct call without a replicate seed uses)."""
         return cls.draw(replicate_seeds(scenario.run.seed, 1)[0], n_accounts)
+
+
+# -- the replicate's parameters: what the model does not know (sim.scenario.priors) --------------------------
+@lru_cache(maxsize=1)
+def _defaults():
+    from sim.scenario.models import Scenario
+
+    return Scenario()
+
+
+def _value(scenario, dotted: str):
+    node = scenario
+    for part in dotted.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def uncertain_fields() -> tuple[str, ...]:
+    """Every field a replicate may draw: the priors' (in order), then the calibration bootstrap's."""
+    from sim.scenario.priors import PRIORS, calibrated_draws
+
+    fields = [p.field for p in PRIORS]
+    return tuple(fields + [f for f in calibrated_draws()[0] if f not in fields])
+
+
+def held_fields(scenario) -> tuple[str, ...]:
+    """The uncertain fields a replicate does not draw: held at the scenario's value.
+
+    A field is held when the scenario sets it to a value other than its default (a sweep
+    point, a claim's condition, a user who knows it); with ``run.market = "fixed"`` the
+    population's fields are held too (one market for every replicate means one set of
+    people).
+
+    Examples
+    --------
+    >>> from sim.scenario import with_fields, default_scenario
+    >>> held_fields(with_fields(default_scenario(), {"parameters.erosion": 0.1}))
+    ('parameters.erosion',)
+    """
+    defaults = _defaults()
+    fixed_market = scenario.run.market == "fixed"
+    return tuple(f for f in uncertain_fields()
+                 if _value(scenario, f) != _value(defaults, f) or (fixed_market and f.startswith("population.")))
+
+
+def posterior_of(scenario):
+    """The scenario's :class:`~sim.scenario.priors.Posterior` (``parameters.posterior``), or None.
+
+    A file that cannot be read is a :class:`~sim.errors.ScenarioError` naming the field.
+    """
+    from sim.errors import ScenarioError
+    from sim.scenario.priors import Posterior, PosteriorError
+
+    if not scenario.parameters.posterior:
+        return None
+    try:
+        return Posterior.load(scenario.parameters.posterior)
+    except PosteriorError as exc:
+        raise ScenarioError("parameters.posterior", str(exc)) from None
+
+
+def draw_parameters(scenario, seed: np.random.SeedSequence) -> dict[str, float]:
+    """The parameters replicate ``seed`` draws (dotted field -> value); empty when ``run.parameters = "fixed"``.
+
+    From stream :data:`PARAMETERS_KEY` of the seed, always in this order (so a value does
+    not depend on which sources exist): one uniform per prior of
+    :data:`~sim.scenario.priors.PRIORS`, mapped through the priors; one uniform that picks
+    a row of the calibration's bootstrap (:func:`~sim.scenario.priors.calibrated_draws`;
+    calibrated fields keep their point values when there is none); then, with
+    ``parameters.posterior``, one particle of the posterior by weight, whose fields
+    replace the priors' draws. Held fields (:func:`held_fields`) are left out. The draw
+    does not depend on the strategy: every strategy of a replicate gets the same one.
+
+    Examples
+    --------
+    >>> from sim.scenario import default_scenario
+    >>> seed = replicate_seeds(7, 1)[0]
+    >>> draw = draw_parameters(default_scenario(), seed)
+    >>> draw == draw_parameters(default_scenario(), seed), 0.05 <= draw["population.purchase_propensity_mean"] <= 0.5
+    (True, True)
+    """
+    from sim.scenario.priors import PRIORS, calibrated_draws, prior_values
+
+    if scenario.run.parameters != "uncertain":
+        return {}
+    rng = np.random.default_rng(child(seed, PARAMETERS_KEY))
+    values = prior_values(rng.random(len(PRIORS)))
+    pick = rng.random()
+    fields, draws = calibrated_draws()
+    if len(draws):
+        values.update({f: float(v) for f, v in zip(fields, draws[min(int(pick * len(draws)), len(draws) - 1)])})
+    posterior = posterior_of(scenario)
+    if posterior is not None:
+        values.update(posterior.values(posterior.sample_index(rng)))
+    held = set(held_fields(scenario))
+    return {f: values[f] for f in uncertain_fields() if f in values and f not in held}
+
+
+def with_drawn(scenario, drawn: dict[str, float]):
+    """``scenario`` with the drawn values set and ``run.parameters = "fixed"`` (nothing downstream redraws)."""
+    if scenario.run.parameters != "uncertain":
+        return scenario
+    from sim.scenario import with_fields
+
+    return with_fields(scenario, {**drawn, "run.parameters": "fixed"})
+
+
+def replicate_scenario(scenario, seed: np.random.SeedSequence):
+    """The scenario replicate ``seed`` runs: its own parameters drawn (:func:`draw_parameters`), then fixed.
+
+    A scenario with ``run.parameters = "fixed"`` is returned as it is, so this is safe to
+    call at every step of the replicate path.
+
+    Examples
+    --------
+    >>> from sim.scenario import default_scenario
+    >>> drawn = replicate_scenario(default_scenario(), replicate_seeds(7, 1)[0])
+    >>> drawn.run.parameters, replicate_scenario(drawn, replicate_seeds(7, 2)[1]) is drawn
+    ('fixed', True)
+    """
+    return with_drawn(scenario, draw_parameters(scenario, seed))

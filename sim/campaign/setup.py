@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.campaign.luck import Luck, market_seed
+from sim.campaign.luck import Luck, market_seed, replicate_scenario
 from sim.campaign.hiring import build_roster
 from sim.campaign.roster import Roster
 from sim.world.population import Population
@@ -31,7 +31,12 @@ Simulate = Callable[[Roster, list], list]
 
 
 def draw_market(scenario, seed: np.random.SeedSequence) -> Population:
-    """The market of the replicate with seed ``seed`` (its own, or the scenario's fixed one)."""
+    """The market of the replicate with seed ``seed`` (its own, or the scenario's fixed one).
+
+    Drawn with the replicate's own parameters when ``run.parameters = "uncertain"``
+    (:func:`~sim.campaign.luck.replicate_scenario`), as every step of the replicate is.
+    """
+    scenario = replicate_scenario(scenario, seed)
     return build_population(scenario, seed=market_seed(scenario, seed))
 
 
@@ -43,8 +48,11 @@ def prepare(scenario, strategy: str, seed: np.random.SeedSequence, *, market: Po
     ``run.market``), then the outreach luck (who accepts, the random ranking) and the
     hiring (ranking or the optimiser, offers, refusals replaced). ``roster`` skips the
     hiring (a roster chosen elsewhere, e.g. an optimiser's pilot); ``simulate(roster,
-    seeds)`` runs the optimiser's pilot campaigns on this market.
+    seeds)`` runs the optimiser's pilot campaigns on this market. With ``run.parameters =
+    "uncertain"`` the replicate's own parameters are drawn first
+    (:func:`~sim.campaign.luck.replicate_scenario`).
     """
+    scenario = replicate_scenario(scenario, seed)
     market = market if market is not None else draw_market(scenario, seed)
     if roster is None:
         luck = Luck.draw(seed, len(market.pool))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.campaign.luck import draw_parameters, with_drawn
 from sim.campaign.model import CampaignModel
 from sim.campaign.setup import draw_market
 
@@ -41,6 +42,7 @@ class ReplicateResult:
     outreach: dict = field(default_factory=dict)
     cascades: np.ndarray | None = None  # people reached by each word-of-mouth cascade (real people)
     wom: dict | None = None  # who exposed whom, when (replicate 0 only: sharer, peer, hour, root)
+    parameters: dict = field(default_factory=dict)  # the drawn parameters (dotted field -> value); {} when fixed
 
 
 def run_replicate(scenario, strategy: str, seed: np.random.SeedSequence, *, replicate: int = 0,
@@ -50,7 +52,9 @@ def run_replicate(scenario, strategy: str, seed: np.random.SeedSequence, *, repl
     Draws what is random for the replicate (its market unless ``market`` is given, the
     outreach answers, the random ranking, the campaign), runs the model to the end of
     the campaign and collects its metrics, hourly series, per-creator rows, outreach
-    and word-of-mouth cascades.
+    and word-of-mouth cascades. With ``run.parameters = "uncertain"`` the replicate draws
+    its own parameters (:func:`sim.campaign.luck.draw_parameters`), recorded in
+    :attr:`ReplicateResult.parameters`.
     """
     model = CampaignModel(scenario, strategy, market=market, rng=seed)
     model.run()
@@ -58,12 +62,17 @@ def run_replicate(scenario, strategy: str, seed: np.random.SeedSequence, *, repl
     series = {c: df[c].to_numpy(dtype=float) for c in df.columns}
     return ReplicateResult(strategy, replicate, model.metrics(), series, model.influencer_rows(),
                            dict(model.roster.outreach), model.cascade_sizes() * model.represents,
-                           model.word_of_mouth() if keep_wom else None)
+                           model.word_of_mouth() if keep_wom else None, dict(model.parameters_drawn))
 
 
 def run_strategies(scenario, strategies: list[str], seed: np.random.SeedSequence, *, replicate: int = 0,
                    keep_wom: bool = False) -> list[ReplicateResult]:
-    """One replicate of several strategies on the same market and luck (paired), via :func:`run_replicate`."""
+    """One replicate of several strategies on the same parameters, market and luck (paired; :func:`run_replicate`)."""
+    drawn = draw_parameters(scenario, seed)  # drawn once: every strategy runs on the same parameters
+    scenario = with_drawn(scenario, drawn)
     market = draw_market(scenario, seed)
-    return [run_replicate(scenario, name, seed, replicate=replicate, market=market, keep_wom=keep_wom)
-            for name in strategies]
+    results = [run_replicate(scenario, name, seed, replicate=replicate, market=market, keep_wom=keep_wom)
+               for name in strategies]
+    for result in results:
+        result.parameters = dict(drawn)
+    return results
