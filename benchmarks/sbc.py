@@ -1,0 +1,142 @@
+"""Simulation-based calibration of ``influsim fit`` (Talts et al. 2018): is the posterior right?
+
+For each of ``--campaigns`` synthetic past campaigns: draw the fitted parameters from
+their priors (uniform quantiles ``u``), simulate the campaign with the fit's own simulator
+(:func:`sim.studies.fit.simulate.synthetic`: the nuisance parameters drawn from their
+priors, as the fit treats them), hold one creator out (campaign ``i`` holds out creator
+``i mod n``), fit the other creators, and record
+
+- per fitted parameter, whether the posterior's central 90% interval contains the true
+  value (target: 80-97% of campaigns), and the interval's width in the prior's quantile
+  space against the prior's own 90% (0.9);
+- leave-one-creator-out: the held-out creator's outcomes against the 90% interval of the
+  posterior predictive (``--predictive`` simulations of the whole campaign, each from a
+  particle drawn by weight): the share inside;
+- the time per fit.
+
+It prints a table (and writes it with every campaign's row under ``--out`` when given).
+The benchmark's grain is smaller than a user's fit (it says so in its header): ``--creators``
+creators (the first of ``scenarios/past_campaign_example.csv``), ``--people`` simulated
+people over ``--days`` days, ``--particles`` particles and at most ``--generations``
+generations; fits run ``--jobs`` at a time, one process each.
+
+    python benchmarks/sbc.py                               # 50 campaigns, about an hour on 2 cores
+    python benchmarks/sbc.py --campaigns 4 --jobs 2        # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.scenario import load_scenario, with_fields  # noqa: E402
+from sim.scenario.priors import prior  # noqa: E402
+from sim.studies.fit import abc  # noqa: E402
+from sim.studies.fit.past import read_past  # noqa: E402
+from sim.studies.fit.simulate import PastSimulator, synthetic  # noqa: E402
+
+EXAMPLE = ROOT / "scenarios" / "past_campaign_example.csv"
+SCENARIO = ROOT / "scenarios" / "past_campaign.toml"
+
+
+def one_campaign(job: tuple) -> dict:
+    """Draw, simulate, fit without one creator, check: one row of the benchmark."""
+    i, args = job
+    scenario = with_fields(load_scenario(SCENARIO), {"campaign.days": args.days})
+    full = read_past(EXAMPLE)
+    keep = np.arange(len(full)) < args.creators
+    for k in range(len(full) - 1, -1, -1):
+        if not keep[k]:
+            full = full.without(k)
+    seed = np.random.SeedSequence(args.seed, spawn_key=(i,))
+    u = np.random.default_rng(seed.spawn(1)[0]).random(len(abc.FITTED))
+    truth = {f: float(prior(f).ppf(q)) for f, q in zip(abc.FITTED, u)}
+    data = synthetic(full, scenario, truth, seed, people=args.people)
+    held = i % len(full)
+    started = time.perf_counter()
+    result = abc.fit(data.without(held), scenario, particles=args.particles, max_generations=args.generations,
+                     max_minutes=args.max_minutes, seed=args.seed * 1000 + i, people=args.people, predictive=0)
+    seconds = time.perf_counter() - started
+    post = result.posterior
+    row = {"campaign": i, "held_out": held, "seconds": round(seconds, 1), "generations": len(result.generations),
+           "ess": round(result.generations[-1]["ess"], 1), "stopped": result.stopped}
+    for j, f in enumerate(post.fields):
+        uq = prior(f).cdf(post.draws[:, j])
+        lo, hi = abc.weighted_interval(uq, post.weights)
+        row[f] = {"truth_u": float(u[j]), "inside": bool(lo <= u[j] <= hi), "width": (hi - lo) / 0.9}
+    # leave one creator out: the held-out creator's outcomes against the posterior predictive of the whole campaign
+    simulator = PastSimulator(full, scenario, people=args.people)
+    pred = abc.predictive_check(simulator, post, args.predictive, args.seed * 1000 + i)
+    inside = []
+    for o in ("impressions", "likes", "comments", "shares", "purchases"):
+        lo, hi = abc.interval(pred[o][:, held])
+        inside.append(bool(lo <= data.outcomes[o][held] <= hi))
+    row["loo_inside"] = inside
+    return row
+
+
+def table(rows: list[dict], args) -> str:
+    n = len(rows)
+    lines = [f"SBC of influsim fit: {n} synthetic campaigns, {args.creators} creators (one held out: fits on "
+             f"{args.creators - 1}), {args.people:,} simulated people, {args.days} days, {args.particles} particles, "
+             f"at most {args.generations} generations; nuisance parameters drawn from their priors",
+             "",
+             f"{'parameter':40s} {'90% coverage':>13s} {'width / prior':>14s}"]
+    for f in abc.FITTED:
+        cover = np.mean([r[f]["inside"] for r in rows])
+        width = np.mean([r[f]["width"] for r in rows])
+        lines.append(f"{f:40s} {cover:12.0%} {width:14.2f}")
+    loo = [x for r in rows for x in r["loo_inside"]]
+    lines += ["", f"leave-one-creator-out: {np.mean(loo):.0%} of {len(loo)} held-out outcomes (impressions, likes, "
+              f"comments, shares, purchases of {n} creators) inside their 90% predictive interval",
+              f"time per fit: mean {np.mean([r['seconds'] for r in rows]):.0f} s, max "
+              f"{np.max([r['seconds'] for r in rows]):.0f} s (one process each, {args.jobs} at a time); "
+              f"generations mean {np.mean([r['generations'] for r in rows]):.1f}, final ESS mean "
+              f"{np.mean([r['ess'] for r in rows]):.0f}"]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--campaigns", type=int, default=50)
+    p.add_argument("--creators", type=int, default=10)
+    p.add_argument("--people", type=int, default=3000)
+    p.add_argument("--days", type=int, default=7)
+    p.add_argument("--particles", type=int, default=60)
+    p.add_argument("--generations", type=int, default=4)
+    p.add_argument("--max-minutes", type=float, default=2.5)
+    p.add_argument("--predictive", type=int, default=40)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", help="folder for sbc.json (every campaign's row) and sbc.txt (the table)")
+    args = p.parse_args(argv)
+    started = time.perf_counter()
+    jobs = [(i, args) for i in range(args.campaigns)]
+    rows = []
+    with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
+        for row in pool.imap_unordered(one_campaign, jobs):
+            rows.append(row)
+            print(f"campaign {row['campaign']}: {row['seconds']:.0f} s, {row['generations']} generations, "
+                  f"inside {[row[f]['inside'] for f in abc.FITTED]}, loo {row['loo_inside']}", flush=True)
+    rows.sort(key=lambda r: r["campaign"])
+    text = table(rows, args) + f"\nwall time {time.perf_counter() - started:.0f} s"
+    print("\n" + text)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "sbc.json").write_text(json.dumps(rows, indent=1))
+        (out / "sbc.txt").write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
