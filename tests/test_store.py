@@ -170,3 +170,90 @@ def test_exports_leave_nothing_behind_and_name_the_file_on_failure(tmp_path, mon
             fh.write("half")
             raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+# -- issue 17, point 5: no lock file left, and two writers still cannot share a folder -----------------------
+HOLD = r"""
+import sys
+from sim.studies.store import ResultStore
+store = ResultStore(sys.argv[1], "h")
+print("holding", flush=True)
+sys.stdin.read()  # until the test closes our stdin (or kills us)
+store.close()
+"""
+
+
+def _holder(path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], cwd=root, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "holding"
+    return proc
+
+
+def test_a_closed_store_leaves_no_lock_file(tmp_path):
+    with ResultStore(tmp_path / "runs.sqlite", "h") as st:
+        assert (tmp_path / "runs.lock").exists()  # held while open
+        st.record(0, "macro", 0, {"roi": 1.0})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.sqlite"]
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C or SIGTERM while it is open: the same
+        with ResultStore(tmp_path / "runs.sqlite", "h"):
+            raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.sqlite"]
+    with pytest.raises(StoreError, match="another sweep"):  # a store that refuses to open cleans up too
+        ResultStore(tmp_path / "runs.sqlite", "other")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.sqlite"]
+
+
+def test_a_store_held_by_another_process_is_refused_until_that_process_ends(tmp_path):
+    holder = _holder(tmp_path / "runs.sqlite")
+    try:
+        with pytest.raises(StoreError, match="in use by another running sweep"):
+            ResultStore(tmp_path / "runs.sqlite", "h")
+    finally:
+        holder.stdin.close()
+        assert holder.wait(timeout=30) == 0
+    assert not (tmp_path / "runs.lock").exists()
+    ResultStore(tmp_path / "runs.sqlite", "h").close()  # free again
+
+
+def test_the_lock_file_of_a_process_killed_with_kill_9_is_taken_over_and_removed(tmp_path):
+    holder = _holder(tmp_path / "runs.sqlite")
+    holder.kill()  # no cleanup: the empty lock file stays, its lock dies with the process
+    holder.wait(timeout=30)
+    holder.stdin.close()
+    assert (tmp_path / "runs.lock").exists()
+    with ResultStore(tmp_path / "runs.sqlite", "h"):
+        with pytest.raises(StoreError, match="in use"):
+            ResultStore(tmp_path / "runs.sqlite", "h")
+    assert not (tmp_path / "runs.lock").exists()
+
+
+def test_a_writer_that_locks_a_removed_lock_file_tries_again_and_is_refused(tmp_path, monkeypatch):
+    # A opens and locks runs.lock; B opens the same file, then A closes (removing the file) and C creates a new
+    # runs.lock and locks it; B's flock now succeeds on the removed file. Without the check that the file B
+    # locked is still the one at the path, B and C would write the same store at once.
+    lock = tmp_path / "runs.lock"
+    first = ResultStore(tmp_path / "runs.sqlite", "h")
+    stale = os.open(lock, os.O_RDWR)  # B's open, before A removes the file
+    first.close()
+    assert not lock.exists()
+    third = ResultStore(tmp_path / "runs.sqlite", "h")  # C: a new lock file
+    real_open = os.open
+    calls = []
+
+    def b_opens(path, flags, *a):
+        calls.append(path)
+        return stale if len(calls) == 1 and str(path) == str(lock) else real_open(path, flags, *a)
+
+    monkeypatch.setattr("sim.studies.store.os.open", b_opens)
+    with pytest.raises(StoreError, match="in use by another running sweep"):
+        ResultStore(tmp_path / "runs.sqlite", "h")  # B
+    monkeypatch.undo()
+    assert len(calls) == 2  # B locked the removed file, noticed, and opened the path again
+    third.close()
+    assert not lock.exists()

@@ -369,6 +369,7 @@ replicates = 1
 strategies = ["micro_equal_budget"]
 metrics = ["reach", "roi"]
 """ + TINY + """
+run.parameters = "fixed"   # a mechanics check: with 1 replicate, drawn behaviour would drown budget vs engage_base
 [design]
 kind = "sobol"
 n = 4
@@ -440,3 +441,44 @@ def test_a_sweep_may_fix_its_market():
     raw = _with(overrides={"run": {"market": "fixed"}})
     assert parse_sweep(raw).base.run.market == "fixed"
     assert parse_sweep(_with()).base.run.market == "per_replicate"
+
+
+# -- issue 17, point 5: a finished, failed or interrupted sweep leaves no lock file -------------------------
+def test_a_finished_failed_or_interrupted_sweep_leaves_no_lock_file(tmp_path, monkeypatch, capsys):
+    import sim.studies.sweep.execute as execute_mod
+
+    f = _write(tmp_path, GRID)
+    assert _sweep(tmp_path, f, "--out", tmp_path / "done", "--workers", "1") == 0
+    assert sorted(p.name for p in (tmp_path / "done").iterdir()) == [
+        "report.html", "runs.csv", "runs.sqlite", "summary.csv", "sweep.json"]
+    assert _sweep(tmp_path, _write(tmp_path, FAILING, "failing.toml"), "--out", tmp_path / "failed",
+                  "--workers", "1") == 1
+    assert not (tmp_path / "failed" / "runs.lock").exists()
+    real, calls = execute_mod._simulate, []
+
+    def interrupted(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C (SIGTERM is the same exception, from sim.cli)
+        return real(*args)
+
+    monkeypatch.setattr(execute_mod, "_simulate", interrupted)
+    assert _sweep(tmp_path, f, "--out", tmp_path / "stopped", "--workers", "1") == 130
+    assert sorted(p.name for p in (tmp_path / "stopped").iterdir()) == ["runs.sqlite"]
+    monkeypatch.setattr(execute_mod, "_simulate", real)
+    assert _sweep(tmp_path, f, "--out", tmp_path / "stopped", "--workers", "1") == 0  # resumes
+    assert (tmp_path / "stopped" / "runs.csv").read_bytes() == (tmp_path / "done" / "runs.csv").read_bytes()
+    assert not (tmp_path / "stopped" / "runs.lock").exists()
+
+
+def test_a_second_sweep_into_a_folder_in_use_is_one_line(tmp_path, capsys):
+    from sim.studies.store import ResultStore
+
+    f = _write(tmp_path, GRID)
+    out = tmp_path / "o"
+    sw = load_sweep(f)
+    with ResultStore(out / "runs.sqlite", sw.identity()):  # a sweep running in this folder
+        assert _sweep(tmp_path, f, "--out", out, "--workers", "1") == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"influsim: error: {out} is in use by another running sweep"
+    assert sorted(p.name for p in out.iterdir()) == ["runs.sqlite"]

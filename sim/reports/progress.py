@@ -55,13 +55,31 @@ def is_terminal(stream) -> bool:
 
 
 def status_line(done: int, total: int, elapsed: float, unit: str = "run", started_at: int = 0,
-                verb: str = "done") -> str:
-    """``influsim: 12/40 runs done, 25 s elapsed, about 58 s left`` (the estimate from runs done since start)."""
+                verb: str = "done", first: tuple[float, int] | None = None) -> str:
+    """``influsim: 12/40 runs done, 25 s elapsed, about 58 s left``.
+
+    The time left is the work left at the pace since ``first = (elapsed, done)``, when the
+    first work finished: what came before it (starting the worker processes, importing the
+    model, the first markets) is not paid again. Until more work has finished, the pace
+    is that since the start (``started_at`` done then).
+
+    Examples
+    --------
+    >>> status_line(12, 40, 25.0, started_at=0)
+    'influsim: 12/40 runs done, 25 s elapsed, about 58 s left'
+    >>> status_line(12, 40, 25.0, first=(14.0, 1))  # 11 runs in 11 s once the first was done
+    'influsim: 12/40 runs done, 25 s elapsed, about 28 s left'
+    """
     text = f"influsim: {done:,}/{total:,} {unit}s {verb}, {human_seconds(elapsed)} elapsed"
-    new = done - started_at
-    if 0 < new and done < total:
-        text += f", about {human_seconds(elapsed / new * (total - done))} left"
-    return text
+    if done >= total:
+        return text
+    if first is not None and done > first[1] and elapsed > first[0]:
+        pace = (elapsed - first[0]) / (done - first[1])
+    elif done > started_at:
+        pace = elapsed / (done - started_at)
+    else:
+        return text
+    return text + f", about {human_seconds(pace * (total - done))} left"
 
 
 class NoProgress:
@@ -87,6 +105,7 @@ class LineProgress:
         self.stream = stream if stream is not None else sys.stderr
         self.every = every if every is not None else every_seconds()
         self.t0 = time.perf_counter()
+        self.first: tuple[float, int] | None = None  # (elapsed, done) when the first work finished
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._tick, name="influsim-progress", daemon=True)
@@ -94,8 +113,10 @@ class LineProgress:
 
     def _tick(self) -> None:
         while not self._stop.wait(self.every):
-            self._print(status_line(self.done, self.total, time.perf_counter() - self.t0, self.unit, self.initial,
-                                    self.verb))
+            self._print(self._status(time.perf_counter() - self.t0))
+
+    def _status(self, elapsed: float) -> str:
+        return status_line(self.done, self.total, elapsed, self.unit, self.initial, self.verb, self.first)
 
     def _print(self, text: str) -> None:
         with self._lock:
@@ -105,6 +126,8 @@ class LineProgress:
     def update(self, n: int = 1) -> None:
         with self._lock:
             self.done += n
+            if self.first is None:
+                self.first = (time.perf_counter() - self.t0, self.done)
 
     def set_postfix(self, *args, **kwargs) -> None:
         pass
@@ -118,7 +141,7 @@ class LineProgress:
         if self.done >= self.total:
             self._print(f"influsim: {self.done:,}/{self.total:,} {self.unit}s {self.verb} in {human_seconds(elapsed)}")
         else:
-            self._print(status_line(self.done, self.total, elapsed, self.unit, self.initial, self.verb))
+            self._print(self._status(elapsed))
 
 
 def progress_bar(total: int, desc: str, unit: str = "run", disable: bool = False, initial: int = 0, stream=None,

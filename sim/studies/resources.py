@@ -47,10 +47,23 @@ at 1,000,000 and 703-841 MB at 2,000,000 (1.67 GB at 6,000,000 with an earlier b
 model gives 284, 500, 789 and 1,511 MB (and 2.8 GB). It errs on the high side: the transients of chunks the
 allocator keeps count fully.
 
-Time: building a market takes about ``n (2 + d)`` microseconds and a 30-day campaign of
-one strategy about 3 microseconds a person, on the calibration machine; the estimate
-divides by the worker processes (at most one per core). The periodic progress lines
-(:mod:`sim.reports.progress`) correct it as runs finish.
+Time (CPU seconds of one thread on the calibration machine, 2 cores, measured again for
+issue 17 at 10,000 to 1,000,000 people): building a market takes :data:`BUILD_S_FIXED` +
+``n`` (:data:`BUILD_S_PERSON` + ``d`` :data:`BUILD_S_PEER`) (0.07 s at 10,000 people,
+0.27 s at 100,000, 2.3 s at 1,000,000 with ``d = 10``; measured 0.06, 0.22-0.28, 2.5), and a
+campaign of one strategy :data:`RUN_S_FIXED` + ``days`` :data:`RUN_S_DAY` ``(n /
+10,000) ^`` :data:`RUN_S_EXPONENT`: the hourly steps cost more than the people (0.05 s
+for 30 days at 10,000 people, 0.34 s at 1,000,000; measured 0.03-0.06 and 0.30-0.50).
+The estimate counts the markets that are actually built, not one per run: the
+strategies of a (point, replicate) share its market, and so do the points of a
+replicate under common random numbers when no varied field shapes the market
+(:meth:`~sim.studies.sweep.Sweep.run_order`), but each worker process builds the
+markets of the runs it gets (:func:`sweep_market_builds`). The work is divided by the
+worker processes (at most one per core), and the start of the workers
+(:data:`WORKER_START_S` each) and writing the files and report (:data:`EXPORT_S`) are
+added. On the shipped sweeps the estimate is within a factor of 1.2 of the measured time
+(``scenarios/sweeps/*.toml``; the numbers are in ``tests/test_resources.py``). The
+periodic progress lines (:mod:`sim.reports.progress`) correct it as runs finish.
 
 Memory available: the smallest of ``MemAvailable`` (``/proc/meminfo``), the cgroup's limit
 less its usage (v2 ``memory.max``, v1 ``memory.limit_in_bytes``; page cache that can be
@@ -105,10 +118,18 @@ WOM_BYTES = 16
 SERIES = 12
 #: Creator and offer rows a result keeps (bytes; measured 50-100 KB pickled, dicts take about twice that).
 ROW_BYTES = 200_000
-#: Seconds per person to build a market: BUILD_S_PERSON + d x BUILD_S_PEER.
-BUILD_S_PERSON, BUILD_S_PEER = 2e-6, 1e-6
-#: Seconds per person of a 30-day campaign of one strategy, and per run whatever its size.
-RUN_S_PERSON, RUN_S_FIXED = 3e-6, 0.3
+#: Seconds to build a market of n people: BUILD_S_FIXED + n (BUILD_S_PERSON + d x BUILD_S_PEER) (one thread).
+BUILD_S_FIXED, BUILD_S_PERSON, BUILD_S_PEER = 0.05, 1.0e-6, 0.12e-6
+#: Seconds of a campaign of one strategy: RUN_S_FIXED + days x RUN_S_DAY x (n / 10,000) ** RUN_S_EXPONENT.
+RUN_S_FIXED, RUN_S_DAY, RUN_S_EXPONENT = 0.01, 1.25e-3, 0.47
+#: Seconds a worker process takes to start: a fresh interpreter importing the model (spawn) or a fork of the
+#: forkserver, which imports it once (``influsim run``).
+WORKER_START_S, FORKSERVER_START_S = 2.0, 2.0
+#: Seconds to write a sweep's or run's files and report.html (measured 2-3 s on the shipped sweeps).
+EXPORT_S = 2.5
+#: Scenario sections that shape a market (what :func:`sim.world.market_key.population_key` hashes, besides the seed):
+#: a sweep that varies a field of one of them has a market per value.
+MARKET_SECTIONS = ("population", "tiers", "influencers")
 #: Estimates above this many bytes or seconds are announced before the run starts.
 ANNOUNCE_BYTES, ANNOUNCE_SECONDS = 1e9, 60.0
 
@@ -189,13 +210,30 @@ def market_bytes(population) -> tuple[float, float]:
 
 
 def build_seconds(population) -> float:
-    return population.size * (BUILD_S_PERSON + population.graph.mean_degree * BUILD_S_PEER)
+    """Seconds to build one market of the scenario's ``population`` table, on one thread.
+
+    Examples
+    --------
+    >>> from sim.scenario import default_scenario
+    >>> pop = default_scenario().population
+    >>> [round(build_seconds(pop.model_copy(update={"size": n})), 2) for n in (10_000, 1_000_000)]
+    [0.07, 2.25]
+    """
+    return BUILD_S_FIXED + population.size * (BUILD_S_PERSON + population.graph.mean_degree * BUILD_S_PEER)
 
 
 def campaign_seconds(scenario) -> float:
-    """One run of one strategy (a 30-day campaign takes RUN_S_PERSON a person; shorter ones less)."""
-    days = scenario.campaign.days
-    return RUN_S_FIXED + scenario.population.size * RUN_S_PERSON * (0.3 + 0.7 * days / 30)
+    """Seconds of one run of one strategy on a built market, on one thread.
+
+    Examples
+    --------
+    >>> from sim.scenario import default_scenario, with_fields
+    >>> sc = with_fields(default_scenario(), {"campaign.days": 30})
+    >>> [round(campaign_seconds(with_fields(sc, {"population.size": n})), 2) for n in (10_000, 1_000_000)]
+    [0.05, 0.34]
+    """
+    n = scenario.population.size
+    return RUN_S_FIXED + scenario.campaign.days * RUN_S_DAY * (n / 10_000) ** RUN_S_EXPONENT
 
 
 def result_bytes(scenario) -> float:
@@ -223,9 +261,13 @@ def run_estimate(scenario, workers: int) -> Estimate:
 
     n = scenario.population.size
     cores = os.cpu_count() or 1
-    builds = R if scenario.run.market == "per_replicate" else 1
-    seconds = (builds * build_seconds(scenario.population) + R * S * campaign_seconds(scenario)) \
-        / max(1, min(workers, cores, R))
+    # the driver builds the first replicate's market (strategies that cannot be staffed fail at once); a worker
+    # builds its replicates' own markets, the first again; a fixed market is built once and loaded from the cache
+    per_replicate = scenario.run.market == "per_replicate"
+    builds = (R + (workers > 1)) if per_replicate else 1
+    parallel = max(1, min(workers, cores, R))
+    seconds = (builds * build_seconds(scenario.population) + R * S * campaign_seconds(scenario)) / parallel \
+        + (FORKSERVER_START_S if workers > 1 else 0.0) + EXPORT_S
     est = Estimate(bytes=total(workers), per_process=peak + (resident if workers == 1 else 0), seconds=seconds,
                    field="population.size", what=f"{n:,} people", who=f"{n:,} people",
                    parts={"markets": total(workers) - results, "results": results})
@@ -255,8 +297,10 @@ def sweep_estimate(sw, workers: int | None, remote: bool = False) -> Estimate:
     else:
         markets = peak + resident if w == 1 else peak + w * (peak + interp)
     scenario = sw.base.model_copy(update={"population": population})
-    per_run = build_seconds(population) + campaign_seconds(scenario)
-    seconds = points * check_s + runs * per_run / max(1, min(w, os.cpu_count() or 1, runs))
+    parallel = max(1, min(w, os.cpu_count() or 1, runs))
+    builds = sweep_market_builds(sw, w)
+    work = builds * build_seconds(population) + runs * campaign_seconds(scenario)
+    seconds = points * check_s + work / parallel + (WORKER_START_S * w / parallel if w > 1 else 0.0) + EXPORT_S
     est = Estimate(bytes=driver + markets, per_process=max(driver - interp, peak + (resident if w == 1 else 0)),
                    seconds=seconds, field="population.size", what=f"{population.size:,} people",
                    who=f"{population.size:,} people",
@@ -269,6 +313,53 @@ def sweep_estimate(sw, workers: int | None, remote: bool = False) -> Estimate:
         est.what = f"{population.size:,} people on {w} worker processes"
         est.alternative, est.alternative_bytes = "--workers 1", driver + peak + resident
     return est
+
+
+def sweep_market_builds(sw, workers: int) -> int:
+    """How many markets the runs of sweep ``sw`` build on ``workers`` local processes.
+
+    A process keeps the market it built last. The runs go out in
+    :meth:`~sim.studies.sweep.Sweep.run_order`, strategies innermost; consecutive runs on
+    the same market (the strategies of a (point, replicate), and the points of a replicate
+    under common random numbers when no varied field shapes the market) form a block,
+    and each of up to ``workers`` processes that takes runs of a block builds its market
+    once. A market fixed by ``run.market = "fixed"`` is built once per distinct market
+    and, when every point shares it, once for all (the workers load it from the cache).
+    Computed from the design points, without resolving their scenarios.
+
+    Examples
+    --------
+    >>> from sim.studies.sweep import parse_sweep
+    >>> sw = parse_sweep({"vary": {"brand.budget": [2e4, 4e4, 6e4]},  # 3 points x 2 strategies x 4 replicates
+    ...                   "sweep": {"replicates": 4, "common_random_numbers": True}})
+    >>> sweep_market_builds(sw, 1), sweep_market_builds(sw, 2)  # one market per replicate, each on both workers
+    (4, 8)
+    >>> sw = parse_sweep({"vary": {"population.size": [2000, 3000]}, "sweep": {"replicates": 4}})
+    >>> sweep_market_builds(sw, 1), sweep_market_builds(sw, 2)  # a market per (point, replicate)
+    (8, 16)
+    """
+    market_paths = [v.path for v in sw.vary if v.path.split(".")[0] in MARKET_SECTIONS]
+    codes: dict = {}
+    market_of_point = np.array([codes.setdefault(tuple(_hashable(pt.get(f)) for f in market_paths), len(codes))
+                                for pt in sw.points], dtype=np.int64)
+    shared = len(codes) <= 1
+    if not len(market_of_point):
+        return 0
+    if sw.base.run.market == "fixed" and shared:
+        return 1
+    points, replicates = sw.run_order(shared)
+    if sw.base.run.market == "fixed":
+        market = market_of_point[points]
+    else:  # the replicate's seed: (4, r) at every point with common random numbers, else (1, p, r)
+        seed = replicates if sw.crn else points * sw.replicates + replicates
+        market = market_of_point[points] * (sw.replicates * len(sw.points)) + seed
+    starts = np.flatnonzero(np.r_[True, market[1:] != market[:-1]])
+    runs_per_block = np.diff(np.r_[starts, len(market)]) * len(sw.strategies)
+    return int(np.minimum(runs_per_block, max(1, workers)).sum())
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _sweep_unit_costs(sw) -> tuple[float, float, float]:

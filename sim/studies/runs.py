@@ -69,11 +69,15 @@ def execute(tasks: list, fn=run_task, executor: Executor | None = None, workers:
                 progress(out[-1])
         return out
     own = executor is None
-    # forkserver: forking a process that runs threads (BLAS, Dask, a GUI) can deadlock the child
-    ex = executor or ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(), initializer=worker_init,
-                                         initargs=(os.getpid(),))
+    ex = executor
     try:
-        futures = {ex.submit(fn, t): i for i, t in enumerate(tasks)}
+        # Ctrl-C and SIGTERM wait until every worker is started and known to the pool: a worker started but not
+        # yet registered would not be stopped, outlive the driver and find the pool's semaphores gone
+        with deferred_signals():
+            if own:  # forkserver: forking a process that runs threads (BLAS, Dask, a GUI) can deadlock the child
+                ex = ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(), initializer=worker_init,
+                                         initargs=(os.getpid(),))
+            futures = {ex.submit(fn, t): i for i, t in enumerate(tasks)}
         out = [None] * len(tasks)
         for fut in as_completed(futures):
             out[futures[fut]] = fut.result()
@@ -81,11 +85,11 @@ def execute(tasks: list, fn=run_task, executor: Executor | None = None, workers:
                 progress(out[futures[fut]])
         return out
     except BaseException:
-        if own:  # Ctrl-C, SIGTERM or a failed task: nobody wants the runs in flight, stop them now
+        if own and ex is not None:  # Ctrl-C, SIGTERM or a failed task: nobody wants the runs in flight, stop them
             stop_workers(ex)
         raise
     finally:
-        if own:
+        if own and ex is not None:
             ex.shutdown(cancel_futures=True)
 
 
@@ -96,7 +100,8 @@ def worker_init(driver: int) -> None:
     its next task would wait forever: a thread checks every half second that the process
     that started the pool (``driver``) and this worker's parent (the driver, or the
     forkserver, which exits with the driver) are still there, and ends the worker when
-    either is gone.
+    either is gone, after releasing the pool's semaphores (:func:`release_semaphores`)
+    that the dead driver can no longer release.
     """
     import signal
     import threading
@@ -107,9 +112,91 @@ def worker_init(driver: int) -> None:
     def watch() -> None:
         while os.getppid() == parent and _alive(driver):
             time.sleep(0.5)
+        with contextlib.suppress(BaseException):  # nothing may keep an orphan alive
+            release_semaphores()
         os._exit(0)
 
     threading.Thread(target=watch, name="influsim-orphan-check", daemon=True).start()
+
+
+def release_semaphores() -> list[str]:
+    """Unlink the named semaphores this process holds and take them off the resource tracker's list.
+
+    The locks of a process pool's queues are POSIX named semaphores, created by the driver
+    (with the ``spawn`` and ``forkserver`` start methods) and registered with
+    :mod:`multiprocessing.resource_tracker`, a helper process that every process of the
+    pool shares. The driver unlinks them (and unregisters them) when it exits; a driver
+    killed with ``kill -9`` cannot, and the tracker, which sees the end of its pipe once
+    the last worker has gone, then warns "There appear to be 5 leaked semaphore objects
+    to clean up at shutdown" (and unlinks them). The workers outlive the driver by up to
+    half a second and hold the same semaphores (they opened them by name): an orphaned
+    worker calls this before it exits. ``sem_unlink`` of a name succeeds in exactly one
+    process, so exactly one process unregisters each name (the tracker prints a traceback
+    for a name it does not know). Returns the names this process released.
+
+    Only for a process about to exit whose driver is dead: the semaphores stop working for
+    any process that has not opened them yet (``tests/test_kill_run.py`` kills a run).
+    """
+    import gc
+    from multiprocessing import resource_tracker, synchronize
+
+    released = []
+    names = {getattr(getattr(obj, "_semlock", None), "name", None) for obj in gc.get_objects()
+             if isinstance(obj, synchronize.SemLock)}
+    for name in sorted(n for n in names if n):
+        try:
+            synchronize.sem_unlink(name)
+        except OSError:  # released already (by the driver on its way out, or by another worker)
+            continue
+        resource_tracker.unregister(name, "semaphore")
+        released.append(name)
+    return released
+
+
+@contextlib.contextmanager
+def deferred_signals(signals=None):
+    """Within the block, SIGINT and SIGTERM are noted, and handled (by their handlers) when it ends.
+
+    Starting a worker process is not safe to interrupt: a ``KeyboardInterrupt`` (or the
+    command line's ``Terminated``) raised between the start of a worker and its entry in
+    the pool's list of processes leaves a worker the driver does not know, so does not
+    stop, and that outlives it. Only a Python handler is deferred (an ignored signal stays
+    ignored), and only in the main thread (elsewhere signals cannot be handled anyway).
+
+    Examples
+    --------
+    >>> import signal
+    >>> caught = []
+    >>> before = signal.signal(signal.SIGTERM, lambda s, f: caught.append("handled"))
+    >>> with deferred_signals():
+    ...     signal.raise_signal(signal.SIGTERM)
+    ...     caught.append("block ended")
+    >>> caught
+    ['block ended', 'handled']
+    >>> _ = signal.signal(signal.SIGTERM, before)
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[tuple[int, object]] = []
+    saved = {}
+    for sig in signals or (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if callable(handler):
+            saved[sig] = handler
+            signal.signal(sig, lambda signum, frame: pending.append((signum, frame)))
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        for signum, frame in pending:  # e.g. raises KeyboardInterrupt, or the command line's Terminated
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                handler(signum, frame)
 
 
 def _alive(pid: int) -> bool:

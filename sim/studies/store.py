@@ -188,7 +188,7 @@ class ResultStore:
             with contextlib.suppress(sqlite3.Error):  # closing checkpoints the journal: a full disk may refuse
                 db.close()
         if getattr(self, "_lock", None) is not None:
-            os.close(self._lock)  # releases the flock
+            _unlock(self._lock, self.path.with_suffix(".lock"))  # removes the lock file, then releases the flock
             self._lock = None
 
     def __enter__(self):
@@ -198,22 +198,66 @@ class ResultStore:
         self.close()
 
 
-def _lock(path: Path):
-    """An exclusive lock on ``path`` so that two sweeps never write into one folder (released on any exit)."""
+def _lock(path: Path) -> int | None:
+    """An exclusive lock on ``path`` so that two sweeps never write into one folder (released on any exit).
+
+    ``flock`` on ``path``, created if missing; :func:`_unlock` removes the file while it
+    still holds the lock, so a finished, failed or interrupted (Ctrl-C, SIGTERM) sweep
+    leaves no lock file. Removing a lock file opens a race that this closes: a process
+    that opened the file before its holder removed it can lock the removed file, while a
+    third process creates a new one and locks that; so once locked, the file at ``path``
+    must still be the one locked (same device and inode), else we open it again. A
+    process killed with ``kill -9`` leaves the empty file behind (its lock dies with it):
+    the next store opened in the folder takes it over and removes it when it closes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> fd = _lock(folder / "runs.lock")
+    >>> _lock(folder / "runs.lock")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.studies.store.StoreError: ... is in use by another running sweep
+    >>> _unlock(fd, folder / "runs.lock"); list(folder.iterdir())
+    []
+    """
     try:
         import fcntl
     except ImportError:  # Windows: no lock, SQLite still keeps each run atomic
         return None
+    for _ in range(100):  # another round only when the file was replaced meanwhile
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the user's umask applies
+        except OSError as exc:
+            raise StoreWriteError(f"cannot open {path}: {os_cause(exc)}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise StoreError(f"{path.parent} is in use by another running sweep") from None
+        if _is_file_of(fd, path):
+            return fd
+        os.close(fd)  # we locked a file its holder has just removed: lock the one at path now
+    raise StoreError(f"{path.parent} is in use by another running sweep")
+
+
+def _is_file_of(fd: int, path: Path) -> bool:
+    """Whether the open file ``fd`` is the file at ``path`` now (not one removed or replaced)."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the user's umask applies
-    except OSError as exc:
-        raise StoreWriteError(f"cannot open {path}: {os_cause(exc)}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return os.path.samestat(os.fstat(fd), os.stat(path))
     except OSError:
+        return False
+
+
+def _unlock(fd: int, path: Path) -> None:
+    """Remove the lock file ``path`` of :func:`_lock` (if it is still ours), then release the lock ``fd``."""
+    try:
+        if _is_file_of(fd, path):
+            with contextlib.suppress(OSError):  # a read-only folder: the empty file stays, harmless
+                os.unlink(path)
+    finally:
         os.close(fd)
-        raise StoreError(f"{path.parent} is in use by another running sweep") from None
-    return fd
 
 
 def store_error(exc: sqlite3.Error, path: Path) -> StoreError:

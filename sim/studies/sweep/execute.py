@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sim.errors import InfluSimError
 from sim.scenario import Scenario
-from sim.studies.runs import stop_workers, worker_init
+from sim.studies.runs import deferred_signals, stop_workers, worker_init
 from sim.studies.store import ResultStore
 from sim.studies.sweep.spec import Sweep
 
@@ -47,7 +47,8 @@ def sweep_tasks(sw: Sweep, skip=frozenset()) -> list[tuple]:
     (point, replicate) share its seed and so its market: they come together, strategy
     innermost. With common random numbers and one population for every point, a
     replicate's market is the same at every point, so the points of a replicate come
-    together too (replicate outermost). Results do not depend on the order.
+    together too (replicate outermost): :meth:`~sim.studies.sweep.Sweep.run_order`. Results do not depend on
+    the order.
 
     Examples
     --------
@@ -61,11 +62,7 @@ def sweep_tasks(sw: Sweep, skip=frozenset()) -> list[tuple]:
     [(0, 'macro', 0), (0, 'micro_equal_budget', 0), (1, 'macro', 0)]
     """
     shared_population = len({_pop_key(sc) for sc in sw.scenarios}) == 1
-    points, replicates = range(len(sw.scenarios)), range(sw.replicates)
-    if sw.crn and shared_population:
-        order = [(p, r) for r in replicates for p in points]
-    else:
-        order = [(p, r) for p in points for r in replicates]
+    order = zip(*(a.tolist() for a in sw.run_order(shared_population)))
     return [(p, name, r, sw.scenarios[p], sw.run_seed(p, r), shared_population)
             for p, r in order for name in sw.strategies if (p, name, r) not in skip]
 
@@ -305,10 +302,11 @@ def run_sweep(sw: Sweep, out: str | Path, executor: Executor | None = None, slot
     with ResultStore(out / "runs.sqlite", sw.identity(), {"name": sw.name, "sweep_file": sw.source}) as store:
         done = store.done()
         tasks = sweep_tasks(sw, done)
-        if tasks and tasks[0][5]:
+        if tasks and tasks[0][5] and sw.scenarios[0].run.market == "fixed":
             from sim.world import build_population
 
-            build_population(sw.scenarios[0])  # once here, so that workers load it from the cache
+            # once here, so that workers load it from the cache (a market per replicate is built where it runs)
+            build_population(sw.scenarios[0])
         executor = executor or _Inline()
         slots = slots or 1
         ready = getattr(executor, "ready", None)  # a Dask executor: is the cluster there to take runs?
@@ -330,7 +328,8 @@ def run_sweep(sw: Sweep, out: str | Path, executor: Executor | None = None, slot
                         exhausted = True
                         break
                     try:
-                        pending[executor.submit(run_point, t)] = t
+                        with deferred_signals():  # a worker being started is not interrupted (sim.studies.runs)
+                            pending[executor.submit(run_point, t)] = t
                     except Exception as exc:  # noqa: BLE001 - e.g. the Dask client closed meanwhile
                         if not _lost(exc) or ready is None:  # without ready(), nothing would end the wait
                             raise

@@ -14,7 +14,8 @@ A sweep file (TOML) names a base scenario, the scenario fields to vary and a des
     [overrides]                          # merged into the base scenario as if written in it
     population.size = 20000
     campaign.days = 7
-    # run.market = "fixed"               # one market for every run (the only run setting taken here)
+    # run.market = "fixed"               # one market for every run (run.market and run.parameters are the
+    # run.parameters = "fixed"           # only run settings taken here; fixed: no replicate draws its own)
 
     [design]
     kind = "grid"                        # grid | lhs | sobol | morris
@@ -264,6 +265,28 @@ class Sweep:
                "points": self.points}
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
+    def run_order(self, shared_market: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(points, replicates): the (point, replicate) of each run in the order runs go out (strategies innermost).
+
+        A process keeps the market it drew last, and the strategies of a (point, replicate)
+        share its seed and so its market: they go out together. With common random numbers
+        and one market for every point (``shared_market``: no varied field shapes the
+        market), a replicate's market is the same at every point, so the points of a
+        replicate go out together too (replicate outermost); otherwise point outermost.
+        :func:`sim.studies.sweep.sweep_tasks` runs in this order and
+        :func:`sim.studies.resources.sweep_estimate` counts the markets it builds from it.
+
+        Examples
+        --------
+        >>> sw = parse_sweep({"vary": {"brand.budget": [20000, 60000]}, "sweep": {"replicates": 2}})
+        >>> [tuple(a.tolist()) for a in sw.run_order(shared_market=True)]
+        [(0, 0, 1, 1), (0, 1, 0, 1)]
+        """
+        n_points, reps = len(self.points), self.replicates
+        if self.crn and shared_market:
+            return np.tile(np.arange(n_points), reps), np.repeat(np.arange(reps), n_points)
+        return np.repeat(np.arange(n_points), reps), np.tile(np.arange(reps), n_points)
+
     def run_seed(self, point: int, replicate: int) -> np.random.SeedSequence:
         """The seed of run (point, replicate), shared by the strategies of that run.
 
@@ -313,9 +336,10 @@ def parse_sweep(raw: dict, base_dir: str | Path | None = None, default_name: str
     overrides = _expand(raw.get("overrides", {}), "overrides")
     run_keys = overrides.get("run", {}) if isinstance(overrides.get("run", {}), dict) else {"": None}
     for key in run_keys:
-        if key != "market":  # the seed, replicates and baseline are the sweep's
+        if key not in ("market", "parameters"):  # the seed, replicates and baseline are the sweep's
             raise SweepError(f"overrides.run.{key}".rstrip("."), "set the seed, replicates and baseline in [sweep] "
-                                                                "(sweep.seed, ...); overrides.run takes only market")
+                                                                "(sweep.seed, ...); overrides.run takes only market "
+                                                                "and parameters")
 
     base = _base_scenario(sw.scenario, base_dir, overrides, sw.seed, sw.replicates)
 

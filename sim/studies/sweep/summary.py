@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.scenario.files import scenario_dict
+from sim.studies import compare
 from sim.studies.results import METRICS, mean_ci
 from sim.studies.store import ResultStore, write_csv, write_parquet
 from sim.studies.sweep.spec import Sweep
@@ -66,8 +67,12 @@ def summarize_sweep(sw: Sweep, rows: list[dict]) -> list[dict]:
             runs = by.get((p, name), [])
             ok = [r for r in runs if r["status"] == "ok"]
             row = {"point": p, **pt, "strategy": name, "n_ok": len(ok), "n_failed": len(runs) - len(ok)}
+            # spend (cost) never exceeds a budget the strategy is held to: its interval neither (issue 17)
+            st = sw.scenarios[p].strategies[name]
+            budgets = {float(r["metrics"].get("budget", math.nan)) for r in ok}
+            budget = budgets.pop() if len(budgets) == 1 and compare.held_to_budget(st.kind, st.payment) else math.inf
             for m in sw.metrics:
-                mean, lo, hi, _ = mean_ci([r["metrics"][m] for r in ok])
+                mean, lo, hi, _ = mean_ci([r["metrics"][m] for r in ok], bounds=compare.metric_bounds(m, budget))
                 row[f"{m}_mean"], row[f"{m}_ci_low"], row[f"{m}_ci_high"] = mean, lo, hi
             if sw.baseline and name != sw.baseline:
                 pairs = [(r, base_ok[r["replicate"]]) for r in ok if r["replicate"] in base_ok]
