@@ -77,6 +77,28 @@ def build_parser() -> argparse.ArgumentParser:
     cache = sub.add_parser("cache", help="show or empty the market cache ($INFLUSIM_CACHE, ~/.cache/influsim)")
     cache.add_argument("action", choices=["info", "clear"], help="info: folder, entries, size, bound; clear: empty it")
 
+    fit = sub.add_parser("fit", help="fit uncertain parameters to a past campaign (ABC-SMC) and write a posterior")
+    fit.add_argument("past", metavar="PAST.csv", help="the past campaign: one creator a line (handle, platform, "
+                     "followers, niche, posts, fee; outcomes impressions, reach, likes, comments, shares, link_clicks, "
+                     "purchases, revenue; empty cells are fine); see sim/studies/fit/past.py")
+    fit.add_argument("--scenario", metavar="S.toml", help="the scenario the campaign ran in (default: the file a "
+                     "'# scenario: FILE' comment of PAST.csv names, else the embedded default)")
+    fit.add_argument("--out", metavar="DIR", help="output folder (default: runs/fit-<date>-<time>)")
+    fit.add_argument("--particles", type=int, default=150, help="particles per generation (default: 150)")
+    fit.add_argument("--generations", type=int, default=8, help="most generations (default: 8)")
+    fit.add_argument("--max-minutes", type=float, default=9.0, metavar="M",
+                     help="stop after M minutes of fitting, keeping the last complete generation (default: 9)")
+    fit.add_argument("--min-epsilon", type=float, default=0.0, help="stop when epsilon falls to this (default: 0)")
+    fit.add_argument("--seed", type=int, help="root seed of the fit (default: the scenario's run.seed)")
+    fit.add_argument("--workers", type=int, help="local worker processes (default: 2 or the cores if fewer; the "
+                     "result is the same for any number)")
+    fit.add_argument("--people", type=int, help="most simulated people per simulation (default: 10000; the "
+                     "scenario's market is kept)")
+    fit.add_argument("--forecast", metavar="RUN_FOLDER", help="an influsim run folder made before the campaign: "
+                     "set its forecast against the actuals (forecast_vs_actual.csv)")
+    fit.add_argument("--dask", metavar="SCHEDULER", help="run the simulations on a Dask cluster (tcp://HOST:PORT)")
+    fit.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     app = sub.add_parser("app", help="the what-if app in the browser (a local web server; Ctrl-C stops it)")
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     app.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
@@ -105,7 +127,7 @@ def _signals(command: str):
     try:
         if command in ("run", "sweep"):
             from sim.reports.folders import guarded
-            from sim.world.cache import default_cache_dir
+            from sim.world.disk_store import default_cache_dir
 
             with guarded(default_cache_dir()):
                 yield
@@ -143,13 +165,13 @@ def _main(args) -> int:
 
             return cmd_sweep(args)
         if args.command == "cache":
-            from sim.world.cache import cmd_cache
-
             return cmd_cache(args)
         if args.command == "app":
             from sim.app import serve
 
             return serve(args.host, args.port)
+        if args.command == "fit":
+            return cmd_fit(args)
         if args.command == "experiments":
             from experiments.run import cmd_experiments
 
@@ -184,6 +206,7 @@ def cmd_run(args) -> int:
     if changes:
         sc = with_fields(sc, changes)
     shortlist = check_shortlist(sc)
+    check_graph_file(sc)
     if args.workers is not None and args.workers < 1:
         raise ScenarioError("--workers", f"must be >= 1, got {args.workers}")
     workers = args.workers or default_workers(sc.run.replicates)
@@ -198,7 +221,7 @@ def cmd_run(args) -> int:
     from sim.reports.folders import atomic_folder, output_folder
     from sim.reports.run_folder import write_run_folder
 
-    out = output_folder(args.out)
+    out = output_folder(args.out, create=False)  # checked now; created (./runs/ too) only with the results
 
     t0 = time.perf_counter()
     n_tasks = len(sc.strategies) * sc.run.replicates
@@ -217,6 +240,53 @@ def cmd_run(args) -> int:
     if spread:
         print("\nWhere the spread comes from:\n" + "\n".join(f"  {line}" for line in spread_text(spread)))
     print(f"wrote {out}/report.html, summary.csv, runs.csv, scenario.json{', shortlist.csv' if shortlist else ''}")
+    return 0
+
+
+def cmd_fit(args) -> int:
+    """``influsim fit PAST.csv``: fit to a past campaign, write posterior.json and fit.html (sim.reports.fit_report)."""
+    from sim.reports.fit_report import run_fit
+
+    return run_fit(args)
+
+
+def cmd_cache(args) -> int:
+    """``influsim cache info`` prints the folder, entries, total size and bound; ``clear`` empties it.
+
+    Returns the exit status: 0, or 1 when a file of the folder cannot be removed (one
+    line on stderr naming the path and the cause).
+
+    Examples
+    --------
+    >>> import argparse, tempfile
+    >>> from unittest import mock
+    >>> with tempfile.TemporaryDirectory() as folder, mock.patch.dict(os.environ, {"INFLUSIM_CACHE": folder}):
+    ...     cmd_cache(argparse.Namespace(action="clear"))  # doctest: +ELLIPSIS
+    removed 0 entries (0 B) from ...
+    0
+    """
+    from sim.world import cache
+    from sim.world.disk_store import default_cache_dir, entries, human, max_bytes
+
+    folder = default_cache_dir()
+    if args.action == "info":
+        bound = max_bytes()
+        listed = entries(folder)
+        total = sum(e.size for e in listed)
+        print(f"folder   {folder}{'' if folder.is_dir() else ' (not created yet)'}")
+        print(f"entries  {len(listed)}")
+        print(f"size     {human(total)} ({total:,} bytes)")
+        print(f"bound    {human(bound)} ({bound:,} bytes; set INFLUSIM_CACHE_MAX_BYTES to change)")
+        for e in listed:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.mtime))
+            print(f"  {e.path.name}  {human(e.size):>10}  last used {when}")
+        return 0
+    try:
+        removed, freed = cache.clear(folder)
+    except OSError as exc:
+        print(f"influsim: error: cannot remove {_os_error_text(exc)}", file=sys.stderr)
+        return 1
+    print(f"removed {removed} entr{'y' if removed == 1 else 'ies'} ({human(freed)}) from {folder}")
     return 0
 
 
@@ -246,6 +316,15 @@ def check_shortlist(sc):
         print(f"influsim: note: {shortlist.name}: ignored column{'s' if len(shortlist.ignored) > 1 else ''} "
               f"{', '.join(shortlist.ignored)}", file=sys.stderr)
     return shortlist
+
+
+def check_graph_file(sc) -> None:
+    """Read and check the scenario's graph file before anything runs (any fault is one line, exit 2)."""
+    graph = sc.population.graph
+    if graph.generator == "file":
+        from sim.world.graphfile import read_peer_graph
+
+        read_peer_graph(graph.path, size=sc.population.size)
 
 
 

@@ -4,8 +4,10 @@ The app is started with ``influsim app`` on 127.0.0.1 and a free port; the tests
 form as a strategist would (change the budget, add a strategy, run, read a verdict, run a
 what-if, download the run folder, save the scenario), check that the CLI gives the same
 ``summary.csv`` for the saved scenario, that a bad value shows the CLI's one-line message
-next to its field and runs nothing, and that ``report.html`` opened from disk with no
-network has no console errors and nothing wider than a 1280 px page. Screenshots go to
+next to its field and runs nothing, that a run's results at 1280 px log no console warning or
+error and have no text cut or overlapping (:mod:`layout_checks`), that SIGTERM or Ctrl-C stops
+the app with exit 0 and nothing on stderr, and that ``report.html`` opened from disk with no
+network has no console warning or error and nothing wider than a 1280 px page. Screenshots go to
 ``tests/screenshots/``. Skipped when Chromium, Playwright or Solara is missing.
 """
 
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from layout_checks import CUT_TEXT, FIGURE_FAULTS
 from sim.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -80,7 +83,7 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture
 def browser_page(tmp_path):
-    """A page of a fresh headless Chromium (its own profile), 1280 px wide; console errors collected."""
+    """A page of a fresh headless Chromium (its own profile), 1280 px wide; console warnings and errors collected."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -88,8 +91,10 @@ def browser_page(tmp_path):
             str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=FLAGS, accept_downloads=True,
             viewport={"width": WIDTH, "height": 900})
         page = ctx.new_page()
-        page.console_errors, page.step = [], "open"  # each error with the step it came in
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(f"{page.step}: {m.text}"))
+        page.console_errors, page.step = [], "open"  # each warning or error with the step it came in
+        # plotly.js logs its warnings with console.trace: those count too
+        page.on("console", lambda m: m.type in ("error", "warning", "trace")
+                and page.console_errors.append(f"{page.step}: {m.type}: {m.text}"))
         page.on("pageerror", lambda e: page.console_errors.append(f"{page.step}: {e}"))
         page.set_default_timeout(60_000)
         try:
@@ -198,6 +203,67 @@ def test_form_run_whatif_and_download_match_the_cli(app_url, browser_page, tmp_p
     assert page.console_errors == [], "\n".join(page.console_errors)
 
 
+def test_results_have_no_console_warning_and_no_text_cut_or_overlapping(app_url, browser_page, tmp_path,
+                                                                        monkeypatch):
+    """A small run (5,000 people, 3 replicates) read at 1280 px: not one console warning or error from the
+    page's load to its charts, no label or chosen value cut short, no figure text cut or over another."""
+    page = browser_page
+    _open(page, app_url)
+    for path, text in {"population.size": "5000", "population.represents": "200", "run.replicates": "3"}.items():
+        _fill(page, "field-" + path.replace(".", "-").replace("_", "-"), text)
+    page.locator(".add-strategy").click()  # a third strategy: a longer kind name in its select
+    _choose(page, "strategy-kind-2", "micro_equal_following")
+    _choose(page, "strategy-selection-2", "cost_per_engagement")
+    page.wait_for_selector("text=3 strategies x 3 replicates")
+    page.step = "run"
+    page.locator(".run-button").click()
+    page.wait_for_selector("ul.verdicts li")
+    page.wait_for_selector(".results .js-plotly-plot")
+    page.wait_for_function("() => document.querySelectorAll('.results .js-plotly-plot .main-svg').length >= 7",
+                           timeout=60_000)
+    page.wait_for_timeout(1000)
+    _shot(page, "app-results-small.png")
+    cut = page.evaluate("() => {" + CUT_TEXT + "}")
+    faults = page.evaluate("() => {" + FIGURE_FAULTS + "}")
+    found = {"text cut short": cut, "figure text cut or overlapping": faults, "console": page.console_errors}
+    assert all(v == [] for v in found.values()), "\n".join(f"{k} ({len(v)}): {m}" for k, v in found.items() for m in v)
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_app_stops_quietly_on_a_signal(signal_name, browser_page, tmp_path):
+    """``influsim app`` stopped by SIGTERM or Ctrl-C (SIGINT) while a browser has the page open: exit 0,
+    ``influsim app: stopped``, and nothing on stderr (no traceback, no warning for the page's connection)."""
+    import signal
+
+    port = _free_port()
+    env = {**os.environ, "INFLUSIM_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                assert proc.poll() is None and time.time() < deadline, "the app did not start"
+                time.sleep(0.5)
+        _open(browser_page, url)  # the page's connection (websocket) stays open while the signal comes
+        browser_page.wait_for_timeout(500)
+        proc.send_signal(getattr(signal, signal_name))
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    print(f"stdout:\n{out}\nstderr:\n{err}")
+    assert "Traceback" not in err and "Warning" not in err and err == ""
+    assert proc.returncode == 0
+    assert out.splitlines()[0] == f"influsim app: http://127.0.0.1:{port}/ (Ctrl-C stops it)"
+    assert out.splitlines()[-1] == "influsim app: stopped"
+
+
 def test_bad_value_shows_the_cli_message_next_to_the_field_and_runs_nothing(app_url, browser_page, capsys):
     page = browser_page
     _open(page, app_url)
@@ -281,7 +347,7 @@ WIDE = """() => {
 }"""
 
 
-def test_report_html_offline_has_no_console_errors_and_fits_1280px(browser_page, tmp_path, monkeypatch):
+def test_report_html_offline_has_no_console_warnings_or_errors_and_fits_1280px(browser_page, tmp_path, monkeypatch):
     monkeypatch.setenv("INFLUSIM_CACHE", str(tmp_path / "cache"))
     args = ["run", "--out", str(tmp_path / "run"), "--no-progress", "--set", "strategies.mixed={kind = \"mixed\"}"]
     for path, text in SMALL.items():
@@ -301,6 +367,8 @@ def test_report_html_offline_has_no_console_errors_and_fits_1280px(browser_page,
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
     assert [u for u in requests if not u.startswith("file://")] == []
-    assert page.console_errors == []
+    assert page.console_errors == [], "\n".join(page.console_errors)  # no warning or error at all
+    faults = page.evaluate("() => {" + FIGURE_FAULTS + "}")
+    assert faults == [], "\n".join(faults)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= WIDTH
     assert page.evaluate(WIDE) == []

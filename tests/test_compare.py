@@ -2,6 +2,7 @@
 
 import csv
 import math
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -157,7 +158,8 @@ def test_summary_csv_has_the_money_columns(tmp_path):
             assert (s, m) in got, (s, m)
     assert float(got[("macro", "no_hire_replicates")]["mean"]) == 2.0
     assert float(got[("micro", "spend")]["mean"]) == 49_000.0
-    assert float(got[("micro", "roi_diff")]["mean"]) == pytest.approx(0.15)
+    # paired over replicates 1 and 3, where macro hired someone: (0.2 - 0.1 + 0.6 - 0.3) / 2
+    assert float(got[("micro", "roi_diff")]["mean"]) == pytest.approx(0.2)
     assert ("macro", "roi_diff") not in got  # the baseline is not compared with itself
     assert float(got[("macro", "conversions")]["ci_low"]) >= 0
 
@@ -191,3 +193,116 @@ def test_influsim_run_opens_with_the_decision_in_terminal_and_report(tmp_path, c
         metrics = {(r["strategy"], r["metric"]) for r in csv.DictReader(fh)}
     for m in ("roi", "roas", "spend", "unspent", "staff_cost", "hired", "no_hire_replicates"):
         assert ("macro", m) in metrics and ("micro_equal_budget", m) in metrics
+
+
+# --- bounded quantities (issue 17): intervals never leave the range the quantity can take --------------
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
+
+from sim.studies.results import mean_ci
+
+
+def _held(strategy, replicate, spend, budget=30_000.0, hired=20.0, kind="micro_equal_budget", payment="per_post"):
+    return ReplicateResult(strategy, replicate, _metrics(spend=spend, budget=budget, hired=hired), {},
+                           [], {"filled": True, "kind": kind, "payment": payment, "budget": budget})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=hst.integers(2, 40), scale=hst.floats(1e-4, 0.5), seed=hst.integers(0, 2**32 - 1),
+       metric=hst.sampled_from(["spend", "roi", "no_hire", "conversions"]))
+def test_a_bounded_metrics_interval_never_leaves_its_bound(n, scale, seed, metric):
+    """Samples crowding a bound (spend just under the budget, ROI near -1, shares near 0 or 1, counts near 0)."""
+    budget = 30_000.0
+    low, high = compare.metric_bounds(metric, budget)
+    rng = np.random.default_rng(seed)
+    gap = rng.exponential(scale, n)  # distance from the bound, in units of the bound's scale
+    if metric == "spend":
+        x = budget * (1.0 - np.minimum(gap, 1.0))
+    elif metric == "no_hire":
+        x = np.where(rng.random(n) < 0.5, np.minimum(gap, 1.0), 1.0 - np.minimum(gap, 1.0))
+    else:
+        x = low + gap * (1.0 if metric == "roi" else 1_000.0)
+    iv = compare.metric_interval(metric, x, budget=budget)
+    assert low <= iv.low <= iv.mean <= iv.high <= high
+    m, lo, hi, _ = mean_ci(x, bounds=(low, high))
+    assert low <= lo <= m <= hi <= high
+
+
+def test_an_interval_is_the_unbounded_one_within_the_bound():
+    x = [28_000.0, 29_900.0, 27_200.0]
+    free, held = compare.interval(x), compare.interval(x, bounds=(0.0, 30_000.0))
+    assert free.high > 30_000.0  # the t-widening of three replicates reaches past the budget: the issue
+    assert held.high == 30_000.0 and held.low == free.low and held.mean == free.mean
+    far = np.random.default_rng(7).normal(10_000.0, 500.0, 30)  # far from the bound: nothing changes
+    assert compare.interval(far, bounds=(0.0, 30_000.0)) == compare.interval(far)
+    # a bound the data break was not hard for them: it moves out to the data, the mean stays inside
+    broken = compare.interval([29_000.0, 31_000.0, 30_500.0], bounds=(0.0, 30_000.0))
+    assert broken.low <= broken.mean <= broken.high and broken.high >= 31_000.0
+
+
+def test_spend_is_bounded_by_the_budget_only_where_outreach_holds_it():
+    spends = [28_000.0, 29_900.0, 27_200.0]
+    for kind, payment, bounded in (("micro_equal_budget", "per_post", True), ("macro", "product", True),
+                                   ("micro_equal_budget", "cpm", False), ("custom", "per_post", False),
+                                   ("micro_equal_following", "per_post", False)):
+        results = [_held("s", i, v, kind=kind, payment=payment) for i, v in enumerate(spends)]
+        iv = compare.strategy_interval(results, "s", "spend")
+        assert (iv.high == 30_000.0) if bounded else (iv.high > 30_000.0), (kind, payment)
+        assert compare.spend_table(results)[0]["spend_high"] == iv.high
+    matched = [_held("s", i, v, budget=b) for i, (v, b) in enumerate(zip(spends, (30_000.0, 31_000.0, 29_950.0)))]
+    assert compare.budget_bound(matched) == math.inf  # a budget matched per replicate does not bound the mean
+
+
+def test_the_issues_spend_interval_stays_under_the_budget_in_summary_and_terminal(tmp_path, capsys):
+    """Issue 17, point 8: three replicates at brand.budget = 30000; Student-t reached $37,363 for spend."""
+    from scipy import stats
+
+    from sim.cli import main
+
+    f = tmp_path / "small.toml"
+    f.write_text("[population]\nsize = 3000\nrepresents = 500\n[campaign]\ndays = 10\n")
+    assert main(["run", str(f), "--set", "brand.budget=30000", "--replicates", "3", "--seed", "1",
+                 "--out", str(tmp_path / "o"), "--no-progress", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    with open(tmp_path / "o" / "runs.csv") as fh:
+        spend = np.array([float(r["spend"]) for r in csv.DictReader(fh) if r["strategy"] == "micro_equal_budget"])
+    t_high = spend.mean() + stats.t.ppf(0.975, 2) * spend.std(ddof=1) / math.sqrt(3)
+    assert spend.max() <= 30_000.0 < t_high  # the case of the issue: a t-interval past the budget
+    with open(tmp_path / "o" / "summary.csv") as fh:
+        got = {(r["strategy"], r["metric"]): r for r in csv.DictReader(fh)}
+    for s in ("macro", "micro_equal_budget"):
+        assert float(got[(s, "spend")]["ci_high"]) <= 30_000.0 and float(got[(s, "cost")]["ci_high"]) <= 30_000.0
+        assert float(got[(s, "roi")]["ci_low"]) >= -1.0
+    key_figures = out[out.index("Key figures"):out.index("Paired differences")]
+    (line,) = [x for x in key_figures.splitlines() if x.strip().startswith("spend  ")]
+    highs = [float(v.replace(",", "")) for v in re.findall(r", \$([\d,]+)\]", line)]
+    assert len(highs) == 2 and max(highs) <= 30_000.0
+
+
+# --- replicates that hired nobody (issue 17): their own outcome, outside the means ---------------------------
+
+def test_replicates_that_hired_nobody_are_counted_apart_from_the_means_and_pairs():
+    roi_macro = [0.2, -1.0, 0.4, 0.3, -1.0, 0.1]
+    hired_macro = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0]
+    roi_micro = [0.5, 0.6, -1.0, 0.4, 0.7, 0.2]
+    hired_micro = [9.0, 8.0, 0.0, 9.0, 7.0, 8.0]
+    results = ([_run("macro", i, roi=r, hired=h, spend=112.5 if h == 0 else 13_000.0)
+                for i, (r, h) in enumerate(zip(roi_macro, hired_macro))]
+               + [_run("micro", i, roi=r, hired=h) for i, (r, h) in enumerate(zip(roi_micro, hired_micro))])
+    iv = compare.strategy_interval(results, "macro", "roi")
+    assert iv.n == 4 and iv.mean == pytest.approx(0.25)  # not (0.2 - 1 + 0.4 + 0.3 - 1 + 0.1) / 6
+    nobody = compare.no_hire(results, "macro")
+    assert nobody.mean == pytest.approx(2 / 6) and nobody.n == 6 and 0.0 < nobody.low < 1 / 3 < nobody.high < 1.0
+    c = compare.compare_pair(results, "micro", "macro", "roi")  # replicates 0, 3, 5: both hired
+    assert c.n == 3 and c.diff.mean == pytest.approx(((0.5 - 0.2) + (0.4 - 0.3) + (0.2 - 0.1)) / 3)
+    row = {r["strategy"]: r for r in compare.spend_table(results)}["macro"]
+    assert row["no_hire_replicates"] == 2 and row["spend"] == 13_000.0 and row["hired"] == 1.0
+    (w,) = [x for x in compare.warnings_for(results) if x.startswith("macro hires nobody")]
+    assert w.startswith("macro hires nobody in 2 of 6 replicates (every offer refused; $112 of staff time")
+    assert "a separate outcome" in w and "over the 4 replicates where it hired someone" in w
+    rows = {(r["strategy"], r["metric"]): r for r in summarize(results)}
+    assert rows[("macro", "no_hire")]["mean"] == pytest.approx(2 / 6) and rows[("macro", "no_hire")]["n"] == 6
+    assert rows[("macro", "roi")]["n"] == 4 and rows[("macro", "roi")]["mean"] == pytest.approx(0.25)
+    assert rows[("micro", "roi_diff")]["n"] == 3
+    assert "macro hires nobody in 2 of 6 replicates" in summary_text(_scenario(), results, 1.0)

@@ -221,7 +221,9 @@ def test_a_kill_at_any_stage_leaves_no_process_and_no_temporary(tmp_path, env, c
         args = ["run", f, "--out", out, "--workers", "2", "--no-progress"]
     else:
         f = tmp_path / "sweep.toml"
-        f.write_text(SWEEP)
+        # only a fixed market goes to the population cache (the driver builds it once, for every worker)
+        f.write_text(SWEEP.replace("[overrides]\n", '[overrides]\nrun.market = "fixed"\n') if stage == "build"
+                     else SWEEP)
         args = ["sweep", f, "--out", out, "--workers", "2", "--no-progress"]
     proc = _start(args, env, pause=STAGES[(command, stage)])
     try:
@@ -516,3 +518,143 @@ def test_dask_without_workers_gives_up_after_the_timeout(tmp_path, env):
     assert "no Dask worker left" in line and "--worker-timeout 3" in line, line
     assert time.time() - t0 < 30
     assert _count(tmp_path / "out" / "runs.sqlite", "failed") == 0
+
+
+# -- graph-file faults: one line naming the file and the fault, exit 2, no folder ----------------------
+GRAPH_SCENARIO = """
+[population]
+size = 200
+represents = 10000
+[population.graph]
+generator = "file"
+path = "{name}"
+[campaign]
+days = 2
+[run]
+replicates = 2
+"""
+RING = [f"{i} {(i + 1) % 200}" for i in range(200)]  # 200 people in a ring: line k is the tie k-1 - k
+
+
+def _edgelist(*, at: int = 7, insert: str | None = None, lines: list[str] = RING) -> str:
+    """The ring with ``insert`` as line ``at``."""
+    rows = list(lines)
+    if insert is not None:
+        rows.insert(at - 1, insert)
+    return "\n".join(rows) + "\n"
+
+
+def _graphml(n: int = 200, *, directed: bool = False, extra: str = "") -> str:
+    """A ring of ``n`` nodes as GraphML, one element per line (node 0 on line 4, the first edge on line
+    4 + n, ``extra`` from line 4 + 2 n)."""
+    nodes = "".join(f'<node id="p{i}"/>\n' for i in range(n))
+    edges = "".join(f'<edge source="p{i}" target="p{(i + 1) % n}"/>\n' for i in range(n))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+            f'<graph edgedefault="{"directed" if directed else "undirected"}">\n{nodes}{edges}{extra}'
+            '</graph>\n</graphml>\n')
+
+
+GRAPH_FAULTS = {  # id -> (file name, content (text or bytes; None: no file; "<folder>": a folder), the fault)
+    "wrong node count (edge list)": ("friends.edgelist", "\n".join(f"{i} {(i + 1) % 100}" for i in range(100)),
+                                     "100 nodes (distinct ids) but population.size is 200: they must be equal"),
+    "too many nodes (edge list)": ("friends.edgelist", "\n".join(f"{i} {(i + 1) % 300}" for i in range(300)),
+                                   "300 nodes (distinct ids) but population.size is 200"),
+    "wrong node count (GraphML)": ("friends.graphml", _graphml(100), "100 nodes but population.size is 200"),
+    "garbage text": ("friends.edgelist", "The quick brown fox\njumps over the lazy dog\n",
+                     "line 2: node id 'jumps' is not a whole number >= 0"),
+    "garbage binary": ("friends.edgelist", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "line 3: binary data, not an edge list"),
+    "not UTF-8": ("friends.edgelist", _edgelist(insert="caf\xe9 5").encode("latin-1"), "line 7: not UTF-8 text"),
+    "garbage GraphML": ("friends.graphml", "<graphml><graph", "line 1: not valid XML"),
+    "not GraphML": ("friends.xml", "<html>\n<body>friends</body></html>", "line 1: not a GraphML file"),
+    "one column": ("friends.edgelist", _edgelist(insert="5"), "line 7: expected two node ids, got '5'"),
+    "duplicate edge": ("friends.edgelist", _edgelist(insert="2 3"), "line 7: duplicate edge 2 - 3 (first on line 3)"),
+    "reversed duplicate edge": ("friends.edgelist", _edgelist(insert="3 2"),
+                                "line 7: duplicate edge 3 - 2 (the same tie as 2 - 3 on line 3: edges are undirected)"),
+    "self edge": ("friends.edgelist", _edgelist(insert="5 5"), "line 7: self edge 5 - 5"),
+    "duplicate edge (GraphML)": ("friends.graphml", _graphml(extra='<edge source="p1" target="p0"/>\n'),
+                                 "line 404: duplicate edge 'p1' - 'p0' (the same tie as 'p0' - 'p1' on line 204"),
+    "self edge (GraphML)": ("friends.graphml", _graphml(extra='<edge source="p9" target="p9"/>\n'),
+                            "line 404: self edge 'p9' - 'p9'"),
+    "non-integer id": ("friends.edgelist", _edgelist(insert="5 bob"), "line 7: node id 'bob' is not a whole number >= 0"),
+    "fractional id": ("friends.csv", _edgelist(insert="5,6.0"), "line 7: node id '6.0' is not a whole number >= 0"),
+    "negative id": ("friends.tsv", _edgelist(insert="-1\t5"), "line 7: node id '-1' is not a whole number >= 0"),
+    "directed GraphML": ("friends.graphml", _graphml(directed=True), 'line 3: a directed graph (edgedefault="directed")'),
+    "directed edge (GraphML)": ("friends.graphml", _graphml(extra='<edge source="p1" target="p7" directed="true"/>\n'),
+                                'line 404: a directed edge (directed="true")'),
+    "undeclared node (GraphML)": ("friends.graphml", _graphml(extra='<edge source="p1" target="q7"/>\n'),
+                                  "line 404: edge to undeclared node 'q7'"),
+    "empty edge list": ("friends.edgelist", "", "empty file"),
+    "empty GraphML": ("friends.graphml", "", "empty file"),
+    "comments only": ("friends.edgelist", "# no one knows anyone\n\n", "graph has no edges"),
+    "header only": ("friends.csv", "source,target\n", "graph has no edges (only a header on line 1)"),
+    "missing file": ("friends.edgelist", None, "file not found"),
+    "a folder": ("friends.edgelist", "<folder>", "not a file"),
+    "unknown suffix": ("friends.json", "[[0, 1]]", "unknown file type '.json'"),
+}
+
+
+def _graph_run(tmp_path, monkeypatch, capsys, name, content, out):
+    """Run ``influsim run scen.toml`` in ``tmp_path`` with the graph file ``name``; (exit code, stderr, new paths)."""
+    if content == "<folder>":
+        (tmp_path / name).mkdir()
+    elif content is not None:
+        (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    (tmp_path / "scen.toml").write_text(GRAPH_SCENARIO.format(name=name))
+    monkeypatch.chdir(tmp_path)
+    before = set(tmp_path.rglob("*"))
+    capsys.readouterr()
+    code = main(["run", "scen.toml", "--no-progress", "--workers", "1", *(["--out", out] if out else [])])
+    return code, capsys.readouterr().err, sorted(str(p.relative_to(tmp_path)) for p in set(tmp_path.rglob("*")) - before)
+
+
+@pytest.mark.parametrize("out", [None, "out", "deeper/still/out"], ids=["no --out", "--out", "--out in new folders"])
+@pytest.mark.parametrize("fault", list(GRAPH_FAULTS))
+def test_every_graph_file_fault_is_one_line_exit_2_and_no_folder(tmp_path, monkeypatch, capsys, fault, out):
+    name, content, reason = GRAPH_FAULTS[fault]
+    code, err, created = _graph_run(tmp_path, monkeypatch, capsys, name, content, out)
+    assert "Traceback" not in err, err[-3000:]
+    assert code == 2, err[-3000:]
+    assert len(err.splitlines()) == 1 and err.endswith("\n"), err[-3000:]
+    prefix = f"influsim: error: graph file {tmp_path / name}: "
+    assert err.startswith(prefix) and reason in err, err
+    assert created == []  # no ./runs/, no --out folder nor its parents, no temporaries
+
+
+def test_the_ring_itself_runs(tmp_path, monkeypatch, capsys):
+    # the faults above are the only thing wrong with their files: the ring they are made from runs
+    for name, content in (("friends.edgelist", _edgelist()), ("friends.graphml", _graphml())):
+        code, err, created = _graph_run(tmp_path, monkeypatch, capsys, name, content, f"out-{name}")
+        assert code == 0, err[-3000:]
+        assert f"out-{name}" in created
+
+
+def test_a_graph_fault_from_the_command_line_is_exactly_one_line(tmp_path):
+    (tmp_path / "friends.edgelist").write_text(_edgelist(insert="2 3"))
+    (tmp_path / "scen.toml").write_text(GRAPH_SCENARIO.format(name="friends.edgelist"))
+    r = subprocess.run([sys.executable, "-m", "sim", "run", "scen.toml", "--workers", "1"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr == (f"influsim: error: graph file {tmp_path / 'friends.edgelist'}: line 7: duplicate edge "
+                        "2 - 3 (first on line 3)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["friends.edgelist", "scen.toml"]
+
+
+@pytest.mark.parametrize("out", [None, "deeper/out"], ids=["no --out", "--out in a new folder"])
+def test_a_run_that_fails_after_the_checks_leaves_no_folder(tmp_path, monkeypatch, capsys, out):
+    # a failure in the model (no account affordable) and one while writing the results: nothing stays
+    (tmp_path / "scen.toml").write_text("[population]\nsize = 3000\nrepresents = 500\n[brand]\nbudget = 10\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "scen.toml", "--no-progress", "--workers", "1", *(["--out", out] if out else [])]) == 2
+    assert "affordable" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scen.toml"]
+    (tmp_path / "scen.toml").write_text(SMALL.replace("replicates = 4", "replicates = 2"))
+    import sim.reports.run_folder as run_folder
+
+    def full_disk(scenario, results, folder, spread=None):
+        (folder / "summary.csv").write_text("strategy")
+        raise OSError(28, "No space left on device", str(folder / "summary.csv"))
+
+    monkeypatch.setattr(run_folder, "write_run_folder", full_disk)
+    assert main(["run", "scen.toml", "--no-progress", "--workers", "1", *(["--out", out] if out else [])]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scen.toml"]

@@ -18,8 +18,11 @@ PILOT = {"pilot_seeds": 2, "pilot_candidates": 10}
 
 @pytest.fixture(scope="module")
 def world():
+    # run.parameters fixed: these compare the optimiser with fixed policies and the costs it plans at the
+    # scenario's own parameters (mechanics), so no replicate may draw its own
     sc = with_fields(default_scenario(), {"population.size": 5000, "population.represents": 400,
-                                         "campaign.days": 10, "campaign.posts_per_influencer": 2})
+                                         "campaign.days": 10, "campaign.posts_per_influencer": 2,
+                                         "run.parameters": "fixed"})
     return sc, build_population(sc, use_cache=False)
 
 

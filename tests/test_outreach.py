@@ -144,3 +144,34 @@ def test_no_offer_is_answered_after_the_campaign_ends(world):
         if connect:  # one round at most: $200,000 of micro accounts needs more, with refusals replaced
             assert ros.outreach["out_of_time"]
             assert "after the campaign's" in ros.outreach["note"]
+
+
+def test_refused_offers_go_to_the_next_ranked_account_until_the_recruitment_time_ends(world):
+    """Acceptance luck makes the first k accounts refuse: the roster then holds the (k+1)-th of the ranked list."""
+    from sim.campaign.luck import Luck
+    from sim.campaign.outreach import rounds_in_time
+    from sim.campaign.pricing import contact_cost, expected_account_cost
+    from sim.campaign.ranking import rank
+
+    sc, pop = world
+    sc = _with(sc, {"macro": {"kind": "macro", "tier": "macro"}})
+    st, n = sc.strategies["macro"], len(pop.pool)
+    ranking = Luck.first_replicate(sc, n).ranking
+    nobody = build_roster(pop, sc, "macro", luck=Luck(np.ones(n), ranking))  # a draw of 1 is never under p
+    asked = [r["influencer"] for r in nobody.candidates]
+    allowed = rounds_in_time(sc.campaign.days, sc.parameters.offer_response_days, sc.brand.connect_first_days, False)
+    # every account refused: one offer a round, down the ranked list of affordable macro accounts, until time ends
+    ranked = rank(pop, sc.parameters, sc, pop.pool.ids_of_tier("macro"), st.selection, ranking)
+    affordable = ranked[expected_account_cost(pop, sc, st, ranked) + contact_cost(sc, st) <= sc.brand.budget]
+    assert allowed == 9 and len(affordable) > allowed
+    assert asked == affordable[:allowed].tolist() and nobody.outreach["rounds"] == allowed
+    assert len(nobody.ids) == 0 and nobody.outreach["out_of_time"] and not nobody.outreach["filled"]
+    assert nobody.staff_cost() == pytest.approx(allowed * contact_cost(sc, st))
+    for k in (0, 1, 4, allowed - 1):
+        draws = np.ones(n)
+        draws[asked[k]] = 0.0  # the first k refuse, the next accepts
+        ros = build_roster(pop, sc, "macro", luck=Luck(draws, ranking))
+        assert ros.ids.tolist() == [asked[k]]
+        assert [r["influencer"] for r in ros.candidates] == asked[:k + 1]
+        assert ros.outreach["rounds"] == k + 1 and ros.outreach["filled"] and not ros.outreach["out_of_time"]
+        assert ros.start_day.tolist() == [outreach_days(k + 1, sc.parameters.offer_response_days, 0.0, False)]

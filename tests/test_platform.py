@@ -33,7 +33,8 @@ MIXED = {**SMALL, "influencers.platforms": {"instagram": 0.5, "tiktok": 0.5}}
 
 
 def _model(changes: dict, seed: int = 3) -> CampaignModel:
-    return CampaignModel(with_fields(default_scenario(), changes), "micro", rng=seed)
+    # run.parameters fixed: these check the platform rules against the scenario's own parameters (mechanics)
+    return CampaignModel(with_fields(default_scenario(), {**changes, "run.parameters": "fixed"}), "micro", rng=seed)
 
 
 def _by_platform(model: CampaignModel) -> np.ndarray:
@@ -71,7 +72,8 @@ def test_tiktok_engagement_parameter_moves_tiktok_accounts_only():
 def test_reach_fee_and_timing_parameters_are_used():
     sc = with_fields(default_scenario(), {**MIXED, "parameters.platforms.tiktok.reach": 1.5,
                                           "parameters.platforms.tiktok.fee": 0.5,
-                                          "parameters.platforms.tiktok.timing": 3.0})
+                                          "parameters.platforms.tiktok.timing": 3.0,
+                                          "run.parameters": "fixed"})  # compared with sc.parameters: mechanics
     model = CampaignModel(sc, "micro", rng=3)
     p, pool, ids = sc.parameters, model.population.pool, model.roster.ids
     tt = _by_platform(model) == "tiktok"
@@ -174,7 +176,9 @@ def test_platform_figures_are_validated():
 
 @pytest.fixture(scope="module")
 def market():
-    sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
+    # run.parameters fixed: the tests compare models with forecasts at sc.parameters (mechanics)
+    sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000,
+                                         "run.parameters": "fixed"})
     return sc, build_population(sc, use_cache=False)
 
 

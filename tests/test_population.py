@@ -145,18 +145,18 @@ def test_people_are_the_same_whatever_the_threads(monkeypatch):
 
 
 def test_same_seed_gives_an_identical_market(small_scenario):
-    from sim.world.population import _build
+    from sim.world.population import build
 
     sc = with_fields(small_scenario, {"population.size": 80_000, "population.represents": 20})
     seed = np.random.SeedSequence(3, spawn_key=(1, 0, 100))
-    a, b = _build(sc, seed), _build(sc, seed)
+    a, b = build(sc, seed), build(sc, seed)
     for name in ("interests", "susceptibility", "activity", "share_propensity", "purchase_propensity"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert np.array_equal(a.graph.indptr, b.graph.indptr) and np.array_equal(a.graph.indices, b.graph.indices)
     assert np.array_equal(a.pool.followers, b.pool.followers)
     j = int(np.argmax(a.pool.followers))
     assert np.array_equal(a.audience(j), b.audience(j))
-    other = _build(sc, np.random.SeedSequence(3, spawn_key=(1, 1, 100)))
+    other = build(sc, np.random.SeedSequence(3, spawn_key=(1, 1, 100)))
     assert not np.array_equal(other.interests, a.interests)
 
 

@@ -99,9 +99,12 @@ def valid_scenarios(draw) -> tuple[dict, int]:
         "run": {"market": draw(st.sampled_from(["per_replicate", "fixed"])), "seed": draw(st.integers(0, 2**32))},
         "strategies": {},
     }
+    macro_tiers = [t for t in big_tiers if t in ("macro", "mega")]  # the macro kind hires macro or mega only
     for k in range(draw(st.integers(1, 2))):
         kind = draw(st.sampled_from(KINDS))
-        s = {"kind": kind, "tier": draw(st.sampled_from(big_tiers)),
+        if kind == "macro" and not macro_tiers:
+            kind = "mixed"  # a market too small for a macro account: one big account of a smaller tier, mixed
+        s = {"kind": kind, "tier": draw(st.sampled_from(macro_tiers if kind == "macro" else big_tiers)),
              "small_tier": draw(st.sampled_from(["nano", "micro"])),
              "selection": draw(st.sampled_from(SELECTIONS)),
              "payment": draw(st.sampled_from(["per_post", "cpm", "product"])),

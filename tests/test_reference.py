@@ -40,6 +40,9 @@ BASE = {
     "parameters.engage_base": 0.5,
     "population.purchase_propensity_mean": 0.6,
     "population.share_propensity_mean": 0.2,
+    # the fast path and the reference must run the same rules on the same parameters (mechanics): no
+    # replicate draws its own (the reference model reads the scenario's point values)
+    "run.parameters": "fixed",
 }
 SCENARIOS = {
     # one macro account, paid per post

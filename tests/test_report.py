@@ -1,6 +1,8 @@
 """The reports read at a glance: plain number formats with units, a funnel whose labels cannot
 overlap, rosters collapsed to the hired creators, significance on every difference chart,
-and pages that fit 1280 px in a real headless Chromium (Selenium) with no console errors.
+colour that says better (green) or worse (red) and never a strategy, and pages that fit 1280 px
+in a real headless Chromium (Selenium) with no console warning or error and no figure text cut
+or overlapping (:mod:`layout_checks`).
 
 The browser test is skipped when Chromium, chromedriver or Selenium is missing. With
 ``INFLUSIM_SCREENSHOTS=<folder>`` it also saves full-page screenshots of both reports there.
@@ -18,6 +20,7 @@ from types import SimpleNamespace as R
 import numpy as np
 import pytest
 
+from layout_checks import CONSOLE_HOOK, CONSOLE_READ, FIGURE_FAULTS
 from sim.reports import format as fm
 from sim.reports import report
 from sim.reports.report import UNRESOLVED
@@ -92,6 +95,60 @@ def test_paired_difference_chart_greys_and_hatches_unresolved_bars():
     for k in range(1, len(report.compare.KEY_METRICS) + 1):  # every panel has axis titles
         suffix = "" if k == 1 else str(k)
         assert fig.layout[f"yaxis{suffix}"].title.text and fig.layout[f"xaxis{suffix}"].title.text
+
+
+def _hue_degrees(colour: str) -> tuple[float, float]:
+    import colorsys
+
+    h = colour.lstrip("#")
+    r, g, b = (int(h[k:k + 2], 16) / 255 for k in (0, 2, 4))
+    hue, _, saturation = colorsys.rgb_to_hls(r, g, b)
+    return hue * 360, saturation
+
+
+def test_difference_colours_say_better_or_worse_and_strategy_colours_are_neither_red_nor_green():
+    from sim.reports.figures import BETTER, COLORS, WORSE
+
+    # b: ROI resolved higher (better), spend resolved higher (worse: lower is better), reach not resolved
+    res = _results({"roi": (5.0, 0.1), "spend": (500.0, 10.0), "reach": (0.0, 5.0)})
+    fig = report.paired_difference_figure(R(run=R(market="fixed")), res)
+    bars = {t.name: t for t in fig.data}
+    assert bars["roi"].text[0] == "better" and bars["roi"].marker.color[0] == BETTER
+    assert bars["spend"].text[0] == "worse" and bars["spend"].marker.color[0] == WORSE
+    assert bars["reach"].marker.color[0] == UNRESOLVED
+    assert "green: better, red: worse" in fig.layout.title.text
+    ticks = fig.layout.yaxis.ticktext[0] + fig.layout["yaxis" + str(list(bars).index("spend") + 1)].ticktext[0]
+    assert BETTER in ticks and WORSE in ticks  # the verdict under the name in the same colours
+    assert BETTER in report.CSS and WORSE in report.CSS  # and the tables' "better" / "worse" marks
+    for colour in COLORS:  # a strategy's colour never reads as better or worse
+        hue, saturation = _hue_degrees(colour)
+        assert not (hue < 20 or hue > 340) and not 75 < hue < 165, (colour, hue, saturation)
+    sw = _sweep({"brand.budget": [15000, 30000], "product.price": [10, 20]})
+    summary = _summary(sw, lambda p: True)
+    roi = heatmap_figure(sw, summary, "roi", diff=True).layout.coloraxis.colorscale
+    cost = heatmap_figure(sw, summary, "cost", diff=True).layout.coloraxis.colorscale
+    assert (roi[0][1], roi[-1][1]) == (WORSE, BETTER)  # higher ROI is better
+    assert (cost[0][1], cost[-1][1]) == (BETTER, WORSE)  # lower cost is better
+
+
+def test_bars_coloured_one_by_one_give_their_hatching_a_colour_of_its_own(small_run):
+    """plotly.js takes a pattern's background from ``marker.color`` unless it is given; from a list it logs
+    "Invalid color specifier: Array(n)" for each trace (42 warnings on report.html)."""
+    sc, results = small_run
+    for fig in report.report_figures(sc, results):
+        for t in fig.data:
+            if t.type == "bar" and t.marker.pattern.shape is not None and not isinstance(t.marker.color, str):
+                assert isinstance(t.marker.pattern.bgcolor, str), fig.layout.title.text
+
+
+def test_titles_are_broken_into_lines_that_fit_the_narrowest_figure(small_run):
+    from sim.reports.figures import NARROWEST, TITLE_CHAR_PX, fit_titles
+
+    sc, results = small_run
+    for fig in report.report_figures(sc, results):
+        text = fit_titles(fig).layout.title.text
+        assert all(len(line) * TITLE_CHAR_PX <= NARROWEST - 40 for line in text.split("<br>")), text
+        assert fit_titles(fig).layout.title.text == text  # a second pass changes nothing
 
 
 def test_decision_and_difference_table_use_units_and_mark_states():
@@ -327,6 +384,9 @@ def chrome():
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    # every console.warn / error / trace of the pages (plotly.js warns with console.trace, which the browser log
+    # leaves out), recorded before the pages' own scripts run
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CONSOLE_HOOK})
     yield driver
     driver.quit()
     mp.undo()
@@ -344,8 +404,11 @@ def _check_page(driver, page: Path, shot: str) -> None:
     got = driver.execute_script(WIDE)
     assert got["inner"] == 1280, got
     assert got["scroll"] <= got["W"] and got["bad"] == [], got
-    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-    assert errors == []
+    logged = [f"{e['level']}: {e['message']}" for e in driver.get_log("browser") if e["level"] in ("WARNING", "SEVERE")]
+    console = driver.execute_script(CONSOLE_READ)
+    assert logged + console == [], "\n".join(logged + console)  # no warning or error at all
+    faults = driver.execute_script(FIGURE_FAULTS)
+    assert faults == [], "\n".join(faults)  # no text cut by a figure's edge, none over another
     folder = os.environ.get("INFLUSIM_SCREENSHOTS")
     if folder:
         height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -354,9 +417,9 @@ def _check_page(driver, page: Path, shot: str) -> None:
         driver.save_screenshot(str(Path(folder) / shot))
 
 
-def test_run_report_fits_1280px_offline_with_no_console_errors(chrome, run_page):
+def test_run_report_fits_1280px_offline_with_no_console_warnings_or_errors(chrome, run_page):
     _check_page(chrome, run_page, "report.png")
 
 
-def test_sweep_report_fits_1280px_offline_with_no_console_errors(chrome, sweep_page):
+def test_sweep_report_fits_1280px_offline_with_no_console_warnings_or_errors(chrome, sweep_page):
     _check_page(chrome, sweep_page, "sweep_report.png")

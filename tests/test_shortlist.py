@@ -224,13 +224,13 @@ def test_the_cache_key_follows_the_shortlist_content(tmp_path):
 
 
 def test_a_cached_market_keeps_the_shortlisted_accounts(tmp_path):
-    from sim.world import cache
+    from sim.world import cache, disk_store
 
     sc = _scenario(EXAMPLE)
     built = build_population(sc, cache_dir=tmp_path)
     cache._MEMORY.clear()
     again = build_population(sc, cache_dir=tmp_path)
-    assert again is not built and len(cache.entries(tmp_path)) == 1
+    assert again is not built and len(disk_store.entries(tmp_path)) == 1
     assert again.pool.handle.tolist() == built.pool.handle.tolist()
     assert again.pool.platform_names == built.pool.platform_names
     np.testing.assert_array_equal(again.pool.fee, built.pool.fee)

@@ -211,3 +211,31 @@ def test_macro_with_equal_spend_buys_more_posts_within_the_budget(world):
     assert list(plain.ids) == list(spent.ids)
     assert spent.posts[0] > plain.posts[0]
     assert plain.expected_cost() < spent.expected_cost() <= s.brand.budget * (1 + 1e-9)
+
+
+def test_a_strategy_whose_every_offer_is_refused_is_reported_as_hiring_nobody_not_as_roi_minus_one(tmp_path, capsys):
+    """Offers of nothing are always refused: the run counts those replicates on their own, outside the ROI mean."""
+    import csv
+    import math
+
+    from sim.cli import main
+
+    f = tmp_path / "refused.toml"
+    f.write_text("[population]\nsize = 3000\nrepresents = 500\n[campaign]\ndays = 10\n[run]\nreplicates = 4\n"
+                 "[strategies.macro]\nkind = \"macro\"\ntier = \"macro\"\n"
+                 "[strategies.lowball]\nkind = \"macro\"\ntier = \"macro\"\noffer_ratio = 0.0\n")
+    assert main(["run", str(f), "--out", str(tmp_path / "o"), "--no-progress", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "lowball hires nobody in 4 of 4 replicates" in out and "a separate outcome" in out
+    with open(tmp_path / "o" / "runs.csv") as fh:
+        runs = [r for r in csv.DictReader(fh) if r["strategy"] == "lowball"]
+    assert all(float(r["hired"]) == 0 and float(r["roi"]) == -1.0 for r in runs)  # the raw record keeps them
+    with open(tmp_path / "o" / "summary.csv") as fh:
+        got = {(r["strategy"], r["metric"]): r for r in csv.DictReader(fh)}
+    share = got[("lowball", "no_hire")]
+    assert float(share["mean"]) == 1.0 and int(share["n"]) == 4 and 0.3 < float(share["ci_low"]) < float(share["ci_high"]) == 1.0
+    assert float(got[("lowball", "no_hire_replicates")]["mean"]) == 4.0
+    roi = got[("lowball", "roi")]
+    assert int(roi["n"]) == 0 and math.isnan(float(roi["mean"]))  # not a mean of -1 over campaigns that never ran
+    assert int(got[("lowball", "roi_diff")]["n"]) == 0
+    assert float(got[("macro", "no_hire")]["mean"]) < 1.0 and int(got[("macro", "roi")]["n"]) >= 1

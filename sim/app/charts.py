@@ -19,6 +19,7 @@ import plotly.io as pio
 
 from sim.app.form import FIELDS
 from sim.reports import report
+from sim.reports.figures import fit_titles
 from sim.studies import compare
 
 
@@ -47,8 +48,9 @@ APP_WIDTH = 800  # px: the results column of the app at 1280 px
 
 
 def for_browser(fig: go.Figure, width: int = APP_WIDTH) -> go.Figure:
-    """The figure for the app: NaN and infinity as null (the widget's messages must be valid JSON), and
-    ``width`` px wide unless it sets its own width.
+    """The figure for the app: NaN and infinity as null (the widget's messages must be valid JSON),
+    ``width`` px wide unless it sets its own width, its title broken into lines that fit
+    (:func:`sim.reports.figures.fit_titles`).
 
     Examples
     --------
@@ -59,7 +61,7 @@ def for_browser(fig: go.Figure, width: int = APP_WIDTH) -> go.Figure:
     out = go.Figure(json.loads(pio.to_json(fig, validate=False)))
     if out.layout.width is None:
         out.update_layout(width=width)
-    return out
+    return fit_titles(out, min(width, out.layout.width))
 
 
 def _axis_format(metric: str) -> dict:

@@ -26,6 +26,11 @@ from sim.scenario import load_scenario_text, scenario_toml
 GRID = {"display": "grid", "grid-template-columns": "repeat(auto-fill, minmax(160px, 1fr))", "gap": "0 16px"}
 STRATEGY_GRID = {"display": "grid", "grid-template-columns": "1fr 1fr", "gap": "0 16px", "align-items": "baseline",
                  "border-top": "1px solid #e0e0e0", "padding-top": "4px"}
+#: A grid cell across the whole row: a choice whose values are long (micro_equal_following,
+#: cost_per_engagement) or a field whose label would be cut in half a row.
+WHOLE_ROW = {"grid-column": "1 / -1"}
+#: Characters of a field's label (its name and unit) that fit half a row of the form at 1280 px.
+HALF_ROW_LABEL = 28
 
 
 def css_class(path: str) -> str:
@@ -161,7 +166,8 @@ def FieldInput(path: str, label: str, unit: str, error: str):
         if error:
             solara.Text(error, classes=["error--text", "field-error"])
     else:
-        solara.InputText(title, value=text, on_value=set_text, error=error or False, classes=[css_class(path)])
+        solara.InputText(title, value=text, on_value=set_text, error=error or False, classes=[css_class(path)],
+                         style=WHOLE_ROW if len(title) > HALF_ROW_LABEL else None)
 
 
 @solara.component
@@ -193,9 +199,10 @@ def StrategyEditor(errors: dict):
                                  classes=[f"strategy-name-{i}"])
                 solara.Button("Remove", on_click=lambda i=i: remove(i), text=True, classes=[f"strategy-remove-{i}"])
                 solara.Select("kind", values=list(KINDS), value=r.kind, on_value=lambda v, i=i: change(i, kind=v),
-                              classes=[f"strategy-kind-{i}"])
+                              classes=[f"strategy-kind-{i}"], style=WHOLE_ROW)
                 solara.Select("selection", values=list(SELECTIONS), value=r.selection,
-                              on_value=lambda v, i=i: change(i, selection=v), classes=[f"strategy-selection-{i}"])
+                              on_value=lambda v, i=i: change(i, selection=v), classes=[f"strategy-selection-{i}"],
+                              style=WHOLE_ROW)
             if errors.get(row_key(i)):
                 solara.Text(errors[row_key(i)], classes=["error--text", "field-error", f"strategy-error-{i}"])
         if errors.get("strategies"):

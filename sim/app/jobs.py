@@ -129,6 +129,6 @@ def run_whatif(scenario: Scenario, field: str, values: list, metric: str, report
             raise ScenarioError(exc.field, f"{exc.reason} (at {field} = {v:,g})") from None
         done += _replicates(sc)
         for s in compare.strategies_of(outcome.results):
-            iv = compare.metric_interval(metric, compare.values(outcome.results, s, metric))
+            iv = compare.strategy_interval(outcome.results, s, metric)
             points.append(WhatIfPoint(float(v), s, iv.mean, iv.low, iv.high, iv.n))
     return WhatIf(field, metric, tuple(points))

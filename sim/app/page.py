@@ -16,6 +16,47 @@ from sim.app.whatif_view import WhatIfPanel
 from sim.errors import ScenarioError
 
 
+def fix_solara_navigator() -> bool:
+    """Give Solara's router widget its own template with its script's export spelt right.
+
+    Solara's ``solara/widgets/vue/navigator.vue`` (1.64) assigns ``modules.export = {...}``
+    instead of ``module.exports``; ipyvue then logs "Failed to evaluate Vue script and find
+    module.exports, falling back to old method" in the browser console on every page load
+    (the fallback then works). The widget gets the same text with that one assignment
+    corrected, passed as its template instead of the file; a Solara whose file is right is
+    left alone.
+
+    Returns
+    -------
+    bool
+        Whether the template needed the correction (and now has it).
+    """
+    from pathlib import Path
+
+    from solara.widgets import widgets
+
+    navigator = widgets.Navigator
+    if getattr(navigator, "_influsim_template", None) is not None:
+        return True
+    if not navigator.template_file:
+        return False
+    text = Path(navigator.template_file).read_text(encoding="utf-8")
+    if "modules.export =" not in text:
+        return False
+    navigator._influsim_template = text.replace("modules.export =", "module.exports =", 1)
+    navigator.template_file = None  # ipyvue reads the file only when this is set
+    init = navigator.__init__
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("template", navigator._influsim_template)
+        init(self, *args, **kwargs)
+
+    navigator.__init__ = __init__
+    return True
+
+
+fix_solara_navigator()
+
 INTRO = ("<h2>influsim: what-if workbench</h2><p>Set the brand, the product and the strategies, press Run, and read "
          "which strategy wins, by how much and how sure, and what it costs; then try a what-if.</p>")
 

@@ -78,7 +78,7 @@ def kpi_html(results) -> str:
     for metric, label in KPIS:
         if not any(metric in r.metrics for r in results):
             continue
-        ivs = [compare.metric_interval(metric, compare.values(results, s, metric)) for s in names]
+        ivs = [compare.strategy_interval(results, s, metric) for s in names]
         cells = "".join(f"<td>{_e(compare.fmt_interval(metric, iv))}</td>" for iv in ivs)
         body.append(f"<tr><th class=\"l\">{_e(label)}<br><small>{_e(UNITS.get(metric, ''))}</small></th>{cells}</tr>")
     head = "".join(f"<th>{_e(s)}</th>" for s in names)

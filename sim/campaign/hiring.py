@@ -6,7 +6,12 @@ optimiser, what it chose and why. Kinds:
 
 ``macro``
     One account of ``tier`` (macro or mega), the best-ranked one that accepts and that
-    the budget can pay.
+    the budget can pay: one offer a round, and after each refusal the next-ranked
+    affordable account, until the recruitment time ends (the rounds whose answers come
+    before the campaign's last day, :func:`sim.campaign.outreach.rounds_in_time`: 9 at
+    the default 30 days and 3-day answers). A replicate in which all of them refuse hires
+    nobody; it is reported as its own outcome, outside the strategy's means
+    (:mod:`sim.studies.compare`).
 ``micro_equal_following``
     ``small_tier`` accounts whose followers add up to within 5% of a target: the hired
     following of strategy ``match``, or else the followers of the first affordable

@@ -32,7 +32,7 @@ import mesa
 import numpy as np
 
 from sim.campaign.agents import Follower, Influencer
-from sim.campaign.luck import as_seed
+from sim.campaign.luck import as_seed, draw_parameters, with_drawn
 from sim.campaign.setup import draw_market, prepare
 from sim.campaign.roster import Roster
 from sim.rules import economics, funnel, platform, trust, wordofmouth
@@ -93,7 +93,11 @@ class CampaignModel(mesa.Model):
     rng : SeedSequence, int or None
         The replicate's seed (:func:`sim.campaign.luck.replicate_seeds`); everything
         random in the replicate comes from it: the market (when drawn per replicate),
-        outreach answers, the random ranking and the campaign.
+        outreach answers, the random ranking and the campaign, and, with
+        ``run.parameters = "uncertain"``, the behavioural parameters
+        (:attr:`parameters_drawn`; :attr:`config` is the scenario with them). The same
+        seed gives the same rows whatever ran before in the process; None is a fresh
+        replicate each time (:func:`sim.campaign.luck.as_seed`).
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, strategy: str | None = None, *,
@@ -107,6 +111,8 @@ class CampaignModel(mesa.Model):
             scenario = load_scenario(scenario)
         if changes:
             scenario = with_fields(scenario, changes)
+        self.parameters_drawn = draw_parameters(scenario, seed)  # run.parameters = "uncertain": this replicate's
+        scenario = with_drawn(scenario, self.parameters_drawn)  # own, then fixed (see sim.campaign.luck)
         self.config = scenario  # the influsim Scenario (Mesa's own Model.scenario is another thing)
         self.strategy = strategy or next(iter(scenario.strategies))
         if self.strategy not in scenario.strategies:

@@ -1,7 +1,11 @@
 """The run report's figures (Plotly): series with intervals, funnel, returns, tiers, cascades, paired differences.
 
-Every money axis in $, rates in %, plain number formats (:mod:`sim.reports.format`); a
-difference whose interval spans zero is grey, hatched and labelled "not resolved".
+Every money axis in $, rates in %, plain number formats (:mod:`sim.reports.format`).
+
+Colour has two jobs that never share a hue: a strategy's colour (:data:`COLORS`, no red and no
+green) only tells strategies apart; a difference to the baseline is green when it is better
+(:data:`BETTER`), red when it is worse (:data:`WORSE`), and grey and hatched when its interval
+spans zero ("not resolved", :data:`UNRESOLVED`), with the verdict written next to it.
 
 Examples
 --------
@@ -23,11 +27,32 @@ from sim.reports import platforms
 from sim.studies import compare
 from sim.studies.results import mean_ci, series_band
 
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+#: Strategy colours: blue, orange, purple, pink, cyan, navy, gold, plum; no red and no green, which say
+#: worse and better.
+COLORS = ["#1f77b4", "#ff7f0e", "#9467bd", "#e377c2", "#17becf", "#393b79", "#b8860b", "#7b4173"]
+#: A difference to the baseline that is better (its interval on the better side of zero).
+BETTER = "#1a7f37"
+#: A difference to the baseline that is worse.
+WORSE = "#b42318"
 #: Bars and cells whose interval spans zero (not resolved).
 UNRESOLVED = "rgba(160,160,160,0.85)"
-#: Hatching of unresolved bars.
-HATCH = {"shape": "/", "fgcolor": "rgba(90,90,90,0.9)", "size": 8, "solidity": 0.25}
+#: Hatching of unresolved bars. The background is given (the bars' own grey): left out, plotly.js would
+#: take it from ``marker.color`` and, when that is a list, log "Invalid color specifier" for every trace.
+HATCH = {"shape": "/", "fgcolor": "rgba(90,90,90,0.9)", "bgcolor": UNRESOLVED, "fillmode": "overlay", "size": 8,
+         "solidity": 0.25}
+#: Diverging scale of difference heatmaps: worse (red), tie (near white), better (green).
+DIVERGING = [[0.0, WORSE], [0.5, "#f7f7f7"], [1.0, BETTER]]
+
+
+def state_color(state: str) -> str:
+    """The colour of a difference's verdict: green better, red worse, grey otherwise.
+
+    Examples
+    --------
+    >>> state_color("better") == BETTER, state_color("worse") == WORSE, state_color("not resolved") == UNRESOLVED
+    (True, True, True)
+    """
+    return {"better": BETTER, "worse": WORSE}.get(state, UNRESOLVED)
 
 
 def _color(i: int, alpha: float = 1.0) -> str:
@@ -177,9 +202,79 @@ def wrap_label(name: str, width: int = 22) -> str:
     return "<br>".join(lines)
 
 
+#: px: the narrowest a figure is drawn, the app's results column at a 1280 px window (the report's is wider):
+#: titles are broken into lines and panels spaced so that nothing is cut or overlaps at this width.
+NARROWEST = 800
+#: px: about the width of a character of a figure title (17 px), a panel title (16 px) and a tick label (12 px).
+TITLE_CHAR_PX, PANEL_TITLE_CHAR_PX, TICK_CHAR_PX = 9.0, 7.8, 7.0
+#: px: the height of a line of a panel title.
+PANEL_TITLE_LINE_PX = 21
+
+
+def wrap_text(text: str, chars: int) -> str:
+    """``text`` broken at spaces into lines of at most ``chars`` characters (a longer word keeps its own line),
+    joined by ``<br>``; line breaks already there are kept.
+
+    Examples
+    --------
+    >>> wrap_text("spend, staff time included (lower is better)", 26)
+    'spend, staff time included<br>(lower is better)'
+    >>> wrap_text("short", 26), wrap_text("a<br>b c", 1)
+    ('short', 'a<br>b<br>c')
+    """
+    lines = []
+    for part in text.split("<br>"):
+        cur = ""
+        for word in part.split(" "):
+            if cur and len(cur) + 1 + len(word) > chars:
+                lines.append(cur)
+                cur = word
+            else:
+                cur = f"{cur} {word}" if cur else word
+        lines.append(cur)
+    return "<br>".join(lines)
+
+
+def _lines(text: str) -> int:
+    return text.count("<br>") + 1
+
+
+#: px: the height of a line of a figure title, and the space above it.
+TITLE_LINE_PX, TITLE_PAD_PX = 24, 12
+
+
+def fit_titles(fig: go.Figure, width: int = NARROWEST) -> go.Figure:
+    """Break the figure's title into lines that fit ``width`` px and make the top margin hold them above
+    the top row's panel titles (nothing cut at the right edge, nothing over the plot); changes ``fig``
+    and returns it. Applying it again changes nothing.
+
+    Examples
+    --------
+    >>> fig = fit_titles(go.Figure(layout={"title": "Paired difference against macro (mean, 95% interval; green: "
+    ...                                    "better, red: worse, grey and hatched: the interval spans zero)"}))
+    >>> fig.layout.title.text.count("<br>"), fig.layout.margin.t
+    (1, 70)
+    >>> fit_titles(fig).layout.title.text == fig.layout.title.text
+    True
+    """
+    text = fig.layout.title.text
+    if not text:
+        return fig
+    text = wrap_text(text.replace("<br>", " "), int((width - 40) / TITLE_CHAR_PX))
+    # the top row's panel titles sit just above the plot area, under the figure title
+    tops = [a.text for a in fig.layout.annotations if a.yref == "paper" and a.yanchor == "bottom"
+            and a.y is not None and a.y >= 0.99 and a.text]
+    room = max((_lines(t) for t in tops), default=0) * PANEL_TITLE_LINE_PX + 10
+    fig.update_layout(title={"text": text, "x": 0.0, "xanchor": "left", "xref": "container", "y": 1.0,
+                             "yanchor": "top", "yref": "container", "pad": {"t": TITLE_PAD_PX, "l": 20}},
+                      margin={"t": TITLE_PAD_PX + TITLE_LINE_PX * _lines(text) + room})
+    return fig
+
+
 def _panels(titles: list[str], names: list[str], cols: int = 2) -> tuple[go.Figure, callable]:
     """A grid of horizontal-bar panels, one bar per strategy, the names (wrapped) on each panel's y axis,
-    with room between the panels for the names, the axis titles and the panel titles (nothing overlaps).
+    with room between the panels for the names, the axis titles and the panel titles (nothing overlaps at
+    :data:`NARROWEST` px or wider). Panel titles are broken into lines that fit their panel.
 
     Returns the figure and ``cell(k) -> (row, col)`` of panel ``k``.
     """
@@ -189,14 +284,23 @@ def _panels(titles: list[str], names: list[str], cols: int = 2) -> tuple[go.Figu
     labels = [wrap_label(s) for s in names]
     lines = max((lab.count("<br>") + 1 for lab in labels), default=1) + 1  # + a line for the verdict
     longest = max((len(line) for lab in labels for line in lab.split("<br>")), default=10)
+    # between two columns: the right panel's tick labels (names), its axis title (about 30 px) and some air
+    between = TICK_CHAR_PX * longest + 50
+    left, right = between, 20  # the first column's names and axis title sit in the left margin
+    area = NARROWEST - left - right
+    hspace = min(0.45, between / area)
+    panel_width = area * (1 - hspace * (cols - 1)) / cols
+    titles = [wrap_text(t, int(panel_width / PANEL_TITLE_CHAR_PX)) for t in titles]
+    title_lines = max((_lines(t) for t in titles), default=1)
     panel = max(100, len(names) * (15 * lines + 10))
-    gap = 95  # x tick labels, x axis title and the next row's panel title
-    top, bottom = 90, 60
+    gap = 75 + PANEL_TITLE_LINE_PX * title_lines  # x tick labels, x axis title and the next row's panel title
+    top, bottom = 20, 60
     height = rows * panel + (rows - 1) * gap + top + bottom
-    hspace = min(0.4, max(0.1, (7 * longest + 70) / 1100))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=hspace,
                         vertical_spacing=gap / (height - top - bottom) if rows > 1 else 0.0)
-    fig.update_layout(height=height, margin={"t": top, "b": bottom})
+    # the figure's title (two lines) and the top row's panel titles go above (fit_titles)
+    above = TITLE_PAD_PX + 2 * TITLE_LINE_PX + PANEL_TITLE_LINE_PX * title_lines + 10
+    fig.update_layout(height=height - top + above, margin={"t": above, "b": bottom, "r": right})
     return fig, (lambda k: (k // cols + 1, k % cols + 1))
 
 
@@ -206,7 +310,7 @@ def metric_bars(results, metrics: list[tuple[str, str]], title: str) -> go.Figur
     fig, cell = _panels([lab for _, lab in metrics], names)
     for k, (key, _) in enumerate(metrics):
         r, c = cell(k)
-        stats = [compare.metric_interval(key, compare.values(results, s, key)).as_tuple() for s in names]
+        stats = [compare.strategy_interval(results, s, key).as_tuple() for s in names]
         fig.add_trace(go.Bar(y=names, x=[x[0] for x in stats], orientation="h", showlegend=False,
                              marker_color=[_color(i) for i in range(len(names))], name=fm.label(key),
                              text=[fm.interval(key, *x[:3]) for x in stats], textposition="none",
@@ -363,7 +467,7 @@ def paired_difference_figure(sc, results) -> go.Figure | None:
     for k, m in enumerate(metrics):
         r, col = cell(k)
         cs = [by[(s, m)] for s in others]
-        colors = [_color(names.index(c.strategy)) if c.resolved else UNRESOLVED for c in cs]
+        colors = [state_color(c.state) for c in cs]
         shapes = ["" if c.resolved else "/" for c in cs]
         d = [c.diff for c in cs]
         f = fm.scale(m, diff=True)  # shares in percentage points
@@ -377,12 +481,12 @@ def paired_difference_figure(sc, results) -> go.Figure | None:
         ax = fm.axis(m, diff=True, values=[v for x in d for v in (x.mean, x.low, x.high)])
         ax["title_text"] = fm.unit(m, diff=True) or "count"
         fig.update_xaxes(**ax, zeroline=True, zerolinecolor="#444", zerolinewidth=1.5, row=r, col=col)
-        ticks = [f"{wrap_label(c.strategy)}<br><i style='color:{'#1a7f37' if c.better else '#b42318'}'>{c.state}</i>"
-                 if c.resolved else f"{wrap_label(c.strategy)}<br><i style='color:#777'>{c.state}</i>" for c in cs]
+        ticks = [f"{wrap_label(c.strategy)}<br><i style='color:{state_color(c.state) if c.resolved else '#777'}'>"
+                 f"{c.state}</i>" for c in cs]
         fig.update_yaxes(title_text=f"strategy - {base}", tickvals=others, ticktext=ticks, autorange="reversed",
                          automargin=True, row=r, col=col)
-    fig.update_layout(title=f"Paired difference against {base} (mean, 95% interval; grey and hatched: the "
-                            "interval spans zero, not resolved)")
+    fig.update_layout(title=f"Paired difference against {base} (mean, 95% interval; green: better, red: worse, "
+                            "grey and hatched: the interval spans zero, not resolved)")
     return fig
 
 

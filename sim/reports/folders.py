@@ -1,10 +1,13 @@
 """Output folders: where a run, sweep or experiment writes its files, whole or not at all.
 
-- :func:`output_folder` checks ``--out`` before any work (bad input: exit 2).
+- :func:`output_folder` checks ``--out`` before any work (bad input: exit 2); with
+  ``create=False`` it creates nothing, so a run that fails before its results exist
+  leaves no folder (not even ``./runs/``).
 - :func:`atomic_folder` writes a folder into a hidden sibling ``.influsim-PID-XXXX/`` and
   renames it into place (after an fsync of every file and of the folders), with the
-  user's umask; on any failure, Ctrl-C or SIGTERM the sibling is removed and an
-  ``OSError`` names the output path, not the temporary one.
+  user's umask; it creates the missing parent folders first; on any failure, Ctrl-C or
+  SIGTERM the sibling and the parents it created are removed and an ``OSError`` names
+  the output path, not the temporary one.
 - :class:`Janitor` removes what a process killed with ``kill -9`` cannot: a small helper
   process that waits for the end of the pipe from its parent, and when the parent dies
   without saying goodbye removes its temporary folders and files (``.influsim-PID-*``,
@@ -31,18 +34,36 @@ from sim.errors import ScenarioError
 
 #: Names of our temporaries, each with the pid of the process writing it: a folder being written
 #: (:func:`atomic_folder`), a file being written (:func:`sim.studies.store.atomic_file`, in output folders)
-#: and a population cache entry being written (:func:`sim.world.cache.save`).
+#: and a population cache entry being written (:func:`sim.world.disk_store.save`).
 FOLDER, FILE, CACHE_ENTRY = (re.compile(r"^\.influsim-(\d+)-"),
                              re.compile(r"^[^/]+\.(?:csv|parquet|json|html|txt)\.tmp(\d+)$"),
                              re.compile(r"^population-[^/]+\.(\d+)-[0-9a-f]+\.tmp$"))
 TEMPORARY = (FOLDER, FILE, CACHE_ENTRY)
 
 
-def output_folder(arg: str | None) -> Path:
+def output_folder(arg: str | None, create: bool = True) -> Path:
     """The output folder for ``--out`` (``None``: a new time-stamped folder under ./runs/), checked writable.
 
     An existing folder must be empty; the folder itself is created only when the output is
     complete (the caller writes into a temporary sibling and renames it).
+
+    Parameters
+    ----------
+    arg : str or None
+        ``--out`` as given.
+    create : bool
+        Create the missing parent folders now (for a caller that writes into
+        ``out.parent`` itself). ``False``: create nothing; only check that the nearest
+        existing ancestor is a writable folder, and leave the parents to
+        :func:`atomic_folder`, which creates them when the output is written and
+        removes them again if that fails.
+
+    Examples
+    --------
+    >>> d = Path(tempfile.mkdtemp())
+    >>> out = output_folder(str(d / "a" / "b" / "out"), create=False)
+    >>> out == (d / "a" / "b" / "out").resolve(), sorted(d.iterdir())
+    (True, [])
     """
     if arg is None:
         base = Path("runs")
@@ -55,13 +76,49 @@ def output_folder(arg: str | None) -> Path:
         out = Path(arg)
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise ScenarioError("--out", f"{out} exists and is not an empty folder")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot create {out.parent} ({exc.strerror})") from None
-    if not os.access(out.parent, os.W_OK):
-        raise ScenarioError("--out", f"{out.parent} is not writable")
-    return out.resolve()
+    if create:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError("--out", f"cannot create {out.parent} ({exc.strerror})") from None
+        if not os.access(out.parent, os.W_OK):
+            raise ScenarioError("--out", f"{out.parent} is not writable")
+        return out.resolve()
+    out = out.resolve()
+    existing = out.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ScenarioError("--out", f"cannot create {out.parent} ({existing} is not a folder)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ScenarioError("--out", f"{existing} is not writable")
+    return out
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing ancestors; the ones created, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    created = []
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:  # another run made it meanwhile: not ours to remove
+            continue
+        except OSError as exc:
+            _remove_empty(created[::-1])
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        created.append(path)
+    return created[::-1]
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first) that are empty; one that is not (another run's) is kept."""
+    for path in folders:
+        with contextlib.suppress(OSError):
+            path.rmdir()
 
 
 # -- whole or not at all ---------------------------------------------------------------------------
@@ -106,8 +163,10 @@ def atomic_folder(out: str | Path, janitor: Janitor | None = None):
     The folder yielded is ``.influsim-PID-XXXX/NAME`` next to ``out``; when the block ends
     its files and the folder are fsynced, it gets the user's umask mode and is renamed to
     ``out`` (which must not exist, or be an empty folder), and the parent folder is fsynced.
-    On any failure, Ctrl-C or SIGTERM the temporary folder is removed; an ``OSError``
-    names the path under ``out``. A ``janitor`` removes it even after ``kill -9``.
+    Missing parent folders of ``out`` are created first. On any failure, Ctrl-C or SIGTERM
+    the temporary folder and the parents created here (if empty) are removed; an
+    ``OSError`` names the path under ``out``. A ``janitor`` removes the temporary folder
+    even after ``kill -9`` (the parents it created may then stay, empty).
 
     Examples
     --------
@@ -129,11 +188,13 @@ def atomic_folder(out: str | Path, janitor: Janitor | None = None):
     """
     out = Path(out)
     janitor = janitor or current_janitor()
+    created = _make_parents(out.parent)  # (``output_folder(create=False)`` made none: a failed run leaves nothing)
     # folders left by runs that died with their janitor (a power cut); only ours: the folder is the user's
     remove_stale(out.parent, older_than=3600, patterns=(FOLDER,))
     try:
         stage = Path(tempfile.mkdtemp(prefix=f".influsim-{os.getpid()}-", dir=out.parent))
     except OSError as exc:
+        _remove_empty(created)
         raise OSError(exc.errno, exc.strerror, str(out)) from None
     if janitor is not None:
         janitor.own(stage)
@@ -149,6 +210,7 @@ def atomic_folder(out: str | Path, janitor: Janitor | None = None):
         stage.rmdir()
     except BaseException as exc:
         shutil.rmtree(stage, ignore_errors=True)
+        _remove_empty(created)  # the parents this call created (./runs/ of a first run), if still empty
         if isinstance(exc, OSError):
             raise _renamed(exc, payload, out) from None
         raise

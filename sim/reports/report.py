@@ -36,6 +36,7 @@ from sim.reports.figures import (  # noqa: F401  (the report's figures; names ke
     funnel_figure,
     wrap_label,
     _panels,
+    fit_titles,
     metric_bars,
     tier_engagement_figure,
     cascade_bins,
@@ -120,8 +121,8 @@ def decision_section(sc, results) -> str:
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> rs = [R(strategy=s, replicate=0, metrics={"roi": 0.1, "spend": 10.0, "hired": 0.0, "budget": 100.0},
-    ...         outreach={"filled": True}) for s in ("a", "b")]
+    >>> rs = [R(strategy=s, replicate=i, metrics={"roi": 0.1, "spend": 10.0, "hired": float(s == "a" or i == 0),
+    ...         "budget": 100.0}, outreach={"filled": True}) for s in ("a", "b") for i in (0, 1)]
     >>> page = decision_section(R(run=R(market="fixed")), rs)
     >>> "no verdict with 1 replicate" in page and "hires nobody" in page and "$10.00" in page
     True
@@ -135,7 +136,7 @@ def decision_section(sc, results) -> str:
             if s == base:
                 continue
             c = compare.compare_pair(results, s, base, "roi")
-            spend = tuple(float(np.nanmean(compare.values(results, x, "spend"))) for x in (s, base))
+            spend = tuple(compare.strategy_interval(results, x, "spend").mean for x in (s, base))
             lines.append(f"<li>{html.escape(verdict_text(c, spend, word))} {_state(c.state)}</li>")
         decision = (f"<h2>Decision</h2><p>ROI on gross profit, each strategy against {html.escape(base)}: mean "
                     "paired difference over replicates in percentage points (pp; strategies of a replicate share "
@@ -383,32 +384,49 @@ def _spread_value(metric: str, v: float) -> str:
     return fm.value(metric, v)
 
 
+def _share_cell(part: dict) -> str:
+    """A source's share with its 95% interval, or that it cannot be separated."""
+    if not part["separable"]:
+        return "<small>cannot be separated with this many re-runs</small>"
+    return (f"{fm.percent(part['share'])} <small>[{fm.percent(part['low'])}-{fm.percent(part['high'])}]</small>")
+
+
 def spread_section(rows: list[dict]) -> str:
-    """Where the spread of outcomes comes from: the market drawn or the campaign (see :mod:`sim.studies.spread`).
+    """Where the spread of outcomes comes from: the parameters, the market or the campaign (:mod:`sim.studies.spread`).
 
     Examples
     --------
     >>> spread_section([])
     ''
-    >>> page = spread_section([{"strategy": "macro", "metric": "spend", "sd_total": 2480.0,
-    ...                         "sd_within_market": 5917.0, "market_share": 0.0, "k": 5}])
-    >>> "$2,480" in page and "$5,917" in page
+    >>> part = lambda s, x: {"source": s, "share": x, "low": 0.0, "high": 0.6, "separable": True}
+    >>> page = spread_section([{"strategy": "macro", "metric": "spend", "sd_total": 2480.0, "n": 30, "k": 5,
+    ...                         "sources": [part("campaign", 1.0), part("market", 0.0)]}])
+    >>> "$2,480" in page and "share from the market" in page and "share from the parameters" not in page
     True
     """
     if not rows:
         return ""
+    present = [s for s in ("parameters", "market", "campaign") if any(p["source"] == s for p in rows[0]["sources"])]
     body = "".join(f"<tr><th>{_name(r['strategy'])}</th><td>{html.escape(fm.title(r['metric']))}</td>"
                    f"<td>{_spread_value(r['metric'], r['sd_total'])}</td>"
-                   f"<td>{_spread_value(r['metric'], r['sd_within_market'])}</td>"
-                   f"<td>{fm.percent(r['market_share'])}</td><td>{fm.percent(1 - r['market_share'])}</td></tr>"
-                   for r in rows if r["market_share"] == r["market_share"])
-    return ("<h2>Where the spread comes from</h2><p>Each replicate drew its own market (people, peer graph, "
-            f"creators, audiences). Re-running the campaign {rows[0]['k']} times on one market measures the "
-            "spread of campaign luck alone (outreach answers, who sees, engages, buys, shares); the rest of the "
-            "spread over replicates is the market's. Standard deviations are in the metric's unit (percentage "
-            "points for ROI).</p><table><tr><th>strategy</th><th>metric (unit)</th>"
-            "<th>sd over markets</th><th>sd within one market</th><th>share from the market</th>"
-            f"<th>share from the campaign</th></tr>{body}</table>")
+                   + "".join(f"<td>{_share_cell(p)}</td>" for s in present for p in r["sources"] if p["source"] == s)
+                   + "</tr>" for r in rows)
+    drew = {"parameters": "its own parameters (from their priors or a posterior)",
+            "market": "its own market (people, peer graph, creators, audiences)"}
+    what = " and ".join(drew[s] for s in present if s in drew)
+    heads = "".join(f"<th>share from the {s}</th>" for s in present)
+    return ("<h2>Where the spread comes from</h2><p>Each replicate drew " + what + ". Paired re-runs of "
+            f"{rows[0]['k']} replicates split the variance over replicates by the law of total variance: re-running "
+            "a replicate's campaign on its own parameters and market gives the campaign's part (outreach answers, "
+            "who sees, engages, buys, shares)"
+            + ("; re-running its parameters on a new market gives the market's; the rest is the parameters'"
+               if "market" in present and "parameters" in present else "; the rest is the "
+               + ("market's" if "market" in present else "parameters'"))
+            + ". The parts are fitted by maximum likelihood under their nesting, so none is below zero; each "
+            "share has a 95% interval, and a share whose interval spans (nearly) all of "
+            "0-100% cannot be separated with this many re-runs. Standard deviations are in the metric's unit "
+            "(percentage points for ROI).</p><table><tr><th>strategy</th><th>metric (unit)</th>"
+            f"<th>sd over replicates</th>{heads}</tr>{body}</table>")
 
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:auto;padding:1em;color:#222}
@@ -427,8 +445,9 @@ code{overflow-wrap:anywhere}"""
 
 
 def _figure_html(figs: list[go.Figure]) -> list[str]:
-    """Each figure as a <div>; plotly.js is embedded once, in the first (the page works offline)."""
-    return [pio.to_html(f, full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False})
+    """Each figure as a <div>, its title fitted to the page (:func:`~sim.reports.figures.fit_titles`);
+    plotly.js is embedded once, in the first (the page works offline)."""
+    return [pio.to_html(fit_titles(f), full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False})
             for k, f in enumerate(figs)]
 
 

@@ -35,6 +35,7 @@ def write_run_folder(scenario, results, out: Path, spread: list[dict] | None = N
     from sim.studies.compare import scenario_baseline
     from sim.studies.results import summarize, write_runs_csv, write_scenario_json, write_summary_csv
     from sim.studies.runs import replicate_seeds
+    from sim.studies.hinges import hinge_section
     from sim.studies.spread import spread_sources
 
     out = Path(out)
@@ -49,7 +50,8 @@ def write_run_folder(scenario, results, out: Path, spread: list[dict] | None = N
                  "replicates": [list(s.spawn_key) for s in replicate_seeds(scenario.run.seed, scenario.run.replicates)]}
         write_scenario_json(scenario, tmp / "scenario.json", seeds)
         write_report(tmp / "report.html", scenario, results, rows,
-                     extra_sections=[spread_section(spread), outreach_section(results)])
+                     extra_sections=[spread_section(spread), hinge_section(scenario, results),
+                                     outreach_section(results)])
         if out.exists():
             out.rmdir()  # empty (checked by the caller)
         os.replace(tmp, out)  # the folder appears whole or not at all

@@ -23,7 +23,7 @@ from sim.studies.sweep.spec import Sweep, load_sweep
 from sim.reports.report import fmt
 from sim.reports.sweep_report import write_sweep_report
 from sim.studies.sweep.summary import export_data
-from sim.world.cache import default_cache_dir
+from sim.world.disk_store import default_cache_dir
 
 
 def export(sw: Sweep, out: str | Path) -> dict:

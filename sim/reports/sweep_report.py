@@ -19,6 +19,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from sim.reports import format as fm
+from sim.reports.figures import DIVERGING, fit_titles
 from sim.reports.report import CSS, UNRESOLVED, _color, _name, _state, wrap_label
 from sim.studies import compare
 
@@ -171,18 +172,16 @@ def heatmap_figure(sw, summary: list[dict], metric: str, diff: bool = False) -> 
         fig.update_xaxes(title_text=_field_title(sw, a.path), type="category", row=1, col=c)
     fig.update_yaxes(title_text=_field_title(sw, b.path), type="category", row=1, col=1)
     rest = f" (mean over {', '.join(v.path for v in sw.vary[2:])})" if len(sw.vary) > 2 else ""
-    what = (f"difference to {sw.baseline} (paired; blue: better than {sw.baseline}; grey, n.r.: the 95% interval "
-            "spans zero, not resolved)") if diff else "mean over replicates"
+    what = (f"difference to {sw.baseline} (paired; green: better than {sw.baseline}, red: worse; grey, n.r.: the "
+            "95% interval spans zero, not resolved)") if diff else "mean over replicates"
     ax = fm.axis(metric, diff, values=z[np.isfinite(z)] if diff else None)
     bar = {"title": {"text": fm.title(metric, diff).replace(": difference", " difference")},
            "tickformat": ax["tickformat"], "ticksuffix": ax.get("ticksuffix", "")}
-    axis = {"colorscale": "RdBu", "colorbar": bar}
-    if diff:  # white where the strategies tie, blue where the strategy beats the baseline
+    axis = {"colorscale": "Viridis", "colorbar": bar}
+    if diff:  # near white where the strategies tie, green where the strategy beats the baseline, red where it loses
         axis["cmid"] = 0.0
-        if metric in compare.LOWER_IS_BETTER:
-            axis["colorscale"] = "RdBu_r"
-    else:
-        axis["colorscale"] = "Viridis"
+        axis["colorscale"] = ([[1.0 - at, colour] for at, colour in DIVERGING[::-1]]  # low values are better
+                              if metric in compare.LOWER_IS_BETTER else DIVERGING)
     fig.update_layout(title=f"{_label(metric)}: {what}{rest}", coloraxis=axis)
     return fig
 
@@ -377,7 +376,7 @@ def write_sweep_report(path: Path, sw, summary: list[dict], sens: list[dict], no
         f = sensitivity_figure(sens, m)
         if f is not None:
             figs.append(f)
-    divs = [pio.to_html(f, full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False})
+    divs = [pio.to_html(fit_titles(f), full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False})
             for k, f in enumerate(figs)]
     varied = []
     for v in sw.vary:

@@ -87,8 +87,8 @@ def kpi_lines(results) -> list[str]:
     for metric, label in KPIS:
         if not any(metric in r.metrics for r in results):
             continue
-        rows.append([label, *(compare.fmt_interval(metric, compare.metric_interval(
-            metric, compare.values(results, s, metric))) for s in names)])
+        rows.append([label, *(compare.fmt_interval(metric, compare.strategy_interval(results, s, metric))
+                              for s in names)])
     return ["Key figures (mean [95% interval] over replicates):", *_table(["metric", *names], rows)]
 
 
@@ -141,6 +141,24 @@ def platform_lines(results) -> list[str]:
     return ["By platform (means per replicate; spend = the hired accounts' cost):", *_table(header, rows)]
 
 
+def parameter_lines(scenario, results) -> list[str]:
+    """What the replicates drew (parameters uncertain or fixed), then what the verdicts hinge on.
+
+    See :mod:`sim.studies.hinges`: the drawn parameters' shares of the variance of the
+    paired ROI difference and of each strategy's ROI.
+    """
+    from sim.studies.hinges import drawn_text, hinge_lines
+
+    if getattr(getattr(scenario, "run", None), "parameters", None) is None:
+        return []
+    try:
+        hinge = hinge_lines(results, compare.scenario_baseline(scenario))
+    except ValueError:  # a baseline that is not among the results
+        hinge = []
+    text = drawn_text(scenario, results)
+    return [text[:1].upper() + text[1:], *([""] + hinge if hinge else [])]
+
+
 def summary_text(scenario, results, elapsed: float) -> str:
     """The text ``influsim run`` prints: verdicts, money, warnings, key figures, paired differences.
 
@@ -160,5 +178,6 @@ def summary_text(scenario, results, elapsed: float) -> str:
     head = (f"{scenario.name}: {_plural(len(names), 'strategy').replace('strategys', 'strategies')} x "
             f"{_plural(n, 'replicate')} ({where}) in {elapsed:.1f} s")
     blocks = [[head], decision_lines(scenario, results), money_lines(results), warning_lines(scenario, results),
-              kpi_lines(results), difference_lines(scenario, results), platform_lines(results)]
+              kpi_lines(results), difference_lines(scenario, results), platform_lines(results),
+              parameter_lines(scenario, results)]
     return "\n\n".join("\n".join(b) for b in blocks if b)

@@ -33,7 +33,8 @@ MAX_REASON = 500  # characters of the reason shown in an error
 def resolve(raw: dict | Scenario, base_dir: Path | None = None) -> Scenario:
     """Validate a raw scenario mapping and fill in every default.
 
-    A graph file's and a shortlist's path are taken relative to ``base_dir`` (the scenario file's folder).
+    A graph file's, a shortlist's and a posterior file's path are taken relative to ``base_dir`` (the
+    scenario file's folder).
     Raises :class:`~sim.errors.ScenarioError` naming the first bad field.
 
     Examples
@@ -48,8 +49,8 @@ def resolve(raw: dict | Scenario, base_dir: Path | None = None) -> Scenario:
     if isinstance(raw, Scenario):
         return raw
     _check_depth(raw)
-    if base_dir is not None:  # files the scenario names: a graph file and a shortlist CSV
-        for path in (("population", "graph", "path"), ("influencers", "shortlist")):
+    if base_dir is not None:  # files the scenario names: a graph file, a shortlist CSV, a posterior
+        for path in (("population", "graph", "path"), ("influencers", "shortlist"), ("parameters", "posterior")):
             raw = _relative_to(raw, path, Path(base_dir))
     try:
         return Scenario.model_validate(raw)
@@ -417,8 +418,11 @@ def default_toml() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _field_comment(info) -> str:
+def _field_comment(info, dotted: str = "") -> str:
+    """A field's comment: meaning, choices, source; and its prior (``dotted`` names an uncertain parameter)."""
     from typing import get_args, get_origin, Literal
+
+    from sim.scenario.priors import PRIORS, calibrated_draws
 
     doc = info.description or ""
     source = (info.json_schema_extra or {}).get("source", "assumption")
@@ -428,6 +432,10 @@ def _field_comment(info) -> str:
     if choices:
         parts.append("one of: " + ", ".join(map(str, choices)))
     parts.append("[assumption]" if source == "assumption" else f"[source: {source}]")
+    parts.extend(p.describe() for p in PRIORS if p.field == dotted)
+    fields, draws = calibrated_draws()
+    if dotted and dotted in fields:
+        parts.append(f"uncertain: drawn jointly from the calibration's bootstrap ({len(draws)} refits)")
     return "; ".join(p for p in parts if p)
 
 
@@ -443,7 +451,7 @@ def _toml_table(lines: list, model: BaseModel, path: list) -> None:
     if path:
         lines.append(f"[{'.'.join(path)}]  # {type(model).__doc__.strip().splitlines()[0]}")
     for name, info, value in scalars:
-        lines.append(f"{name} = {_toml_value(value)}  # {_field_comment(info)}")
+        lines.append(f"{name} = {_toml_value(value)}  # {_field_comment(info, '.'.join(path + [name]))}")
     if path or scalars:
         lines.append("")
     for name, info, value in nested:
@@ -504,7 +512,8 @@ def _saved_table(lines: list, model: BaseModel, path: list) -> None:
         (nested if is_table else scalars).append((name, info, value))
     if path:
         lines.append(f"[{'.'.join(path)}]")
-    lines.extend(f"{_toml_key(name)} = {_toml_value(value)}  # {_field_comment(info)}" for name, info, value in scalars)
+    lines.extend(f"{_toml_key(name)} = {_toml_value(value)}  # {_field_comment(info, '.'.join(path + [name]))}"
+                 for name, info, value in scalars)
     lines.append("")
     for name, info, value in nested:
         if isinstance(value, BaseModel):

@@ -32,6 +32,7 @@ StrategyKind = Literal["macro", "micro_equal_following", "micro_equal_budget", "
 Objective = Literal["conversions", "reach", "roi", "engagements"]
 Generator = Literal["homophilous", "barabasi_albert", "file"]
 Market = Literal["per_replicate", "fixed"]
+ParameterMode = Literal["uncertain", "fixed"]
 
 # Later x Fohr 2021 row of reference/tiers.csv (also DESIGN.md's default)
 DEFAULT_TIERS = {"nano": 1_000, "micro": 10_000, "mid": 100_000, "macro": 500_000, "mega": 1_000_000}
@@ -73,6 +74,29 @@ Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), BeforeValidator(la
 #: A file path: printable, at most MAX_PATH characters.
 PathText = Annotated[str, StringConstraints(max_length=MAX_PATH),
                      BeforeValidator(lambda v: _text_check(v, MAX_PATH, newlines=False))]
+
+
+def big_tiers(tiers: dict[str, int]) -> list[str]:
+    """The tiers a ``kind = "macro"`` strategy may hire from (its one big account), smallest first.
+
+    With a tier named ``macro``: every tier whose lowest follower count is at least the
+    macro tier's. Without one (tiers renamed): the top two tiers, or the top tier alone
+    when there are fewer than three (so that the smaller of two tiers is never "big").
+    ``tiers`` maps names to lowest follower counts, in increasing order.
+
+    Examples
+    --------
+    >>> big_tiers(DEFAULT_TIERS)
+    ['macro', 'mega']
+    >>> big_tiers({"small": 1_000, "medium": 20_000, "large": 200_000, "huge": 2_000_000})
+    ['large', 'huge']
+    >>> big_tiers({"small": 1_000, "big": 100_000})
+    ['big']
+    """
+    names = list(tiers)
+    if "macro" in tiers:
+        return [t for t in names if tiers[t] >= tiers["macro"]]
+    return names[-2:] if len(names) >= 3 else names[-1:]
 
 
 def _cross(field_path: str, reason: str) -> PydanticCustomError:
@@ -242,6 +266,11 @@ class Run(Section):
                            "replicates (campaign luck alone)")
     baseline: Name = field("", "the strategy every other is compared with (paired differences and verdicts); "
                           "empty = the first strategy")
+    parameters: ParameterMode = field("uncertain", "'uncertain': every replicate draws its own behavioural "
+                                      "parameters (priors of sim.scenario.priors, the calibration's bootstrap, "
+                                      "parameters.posterior), so intervals include what the model does not know; "
+                                      "fields the scenario sets to a value other than their default are held; "
+                                      "'fixed': the point values (the model's mechanics alone)")
 
 
 DEFAULT_STRATEGIES = {
@@ -318,6 +347,10 @@ class Scenario(Section):
             for key in ("tier", "small_tier"):
                 if getattr(strategy, key) not in tiers:
                     raise _cross(f"strategies.{name}.{key}", f"unknown tier {getattr(strategy, key)!r}")
+            if strategy.kind == "macro" and strategy.tier not in (big := big_tiers(self.tiers)):
+                raise _cross(f"strategies.{name}.tier", f"{strategy.tier!r} is too small for kind 'macro' "
+                             f"(one big account: {' or '.join(repr(t) for t in big)}, from "
+                             f"{self.tiers[big[0]]:,} followers; for small accounts use another kind)")
             for tier, n in strategy.tiers.items():
                 if tier not in tiers:
                     raise _cross(f"strategies.{name}.tiers.{tier}", "unknown tier")

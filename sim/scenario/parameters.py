@@ -18,7 +18,32 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from sim.scenario.fields import Float, Int, Section, field
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from sim.scenario.fields import Float, Int, Section, _kind, field
+
+MAX_POSTERIOR_PATH = 4_096  # characters of a posterior file's path (models.MAX_PATH; models imports this module)
+
+
+def _path_check(value: Any) -> str:
+    """A printable string of at most :data:`MAX_POSTERIOR_PATH` characters (as models.PathText checks)."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "expected a string, got {kind}", {"kind": _kind(value)})
+    if len(value) > MAX_POSTERIOR_PATH:
+        raise PydanticCustomError("text_too_long", "is too long ({n} characters; at most {limit})",
+                                  {"n": f"{len(value):,}", "limit": f"{MAX_POSTERIOR_PATH:,}"})
+    bad = next((c for c in value if not c.isprintable()), None)
+    if bad is not None:
+        raise PydanticCustomError("control_character", "contains a control character ({code}); names must be "
+                                  "printable", {"code": f"U+{ord(bad):04X}"})
+    return value
+
+
+#: A file path (the posterior's): printable, at most MAX_POSTERIOR_PATH characters.
+PathText = Annotated[str, StringConstraints(max_length=MAX_POSTERIOR_PATH), BeforeValidator(_path_check)]
 
 CALIBRATED: dict = json.loads(resources.files("sim").joinpath("data/calibrated.json").read_text())
 
@@ -196,3 +221,7 @@ class Parameters(Section):
     # platforms (sim.rules.platform)
     platforms: Platforms = field(Platforms(), "reach, engagement, fee and timing of each platform relative to "
                                  "Instagram", "reference/platforms.csv")
+    # what a brand's past campaign says (influsim fit)
+    posterior: PathText = field("", "posterior file of `influsim fit` (relative to the scenario file): with "
+                                "run.parameters = 'uncertain', every replicate draws the fitted parameters from it; "
+                                "empty = from their priors")

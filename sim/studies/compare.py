@@ -14,11 +14,33 @@ widened for small samples, ``alpha' = 2 Phi(-sqrt(n / (n - 1)) t_{n-1, 1 - alpha
 so that with few replicates the interval is about as wide as a t-interval instead of
 too narrow. Resampled means cannot leave the range of the data, so with fewer than
 :data:`SMALL_N` values the interval is widened to cover at least the Student-t interval
-(a handful of replicates that happen to agree do not make a verdict). A percentile
-interval lies inside the range of the resampled means, and for the quantities in
-:data:`NON_NEGATIVE` (counts, money spent) the interval is clipped at zero: it never
-goes below zero. Fewer than two finite values give no interval (NaN bounds) and no
-verdict.
+(a handful of replicates that happen to agree do not make a verdict). Fewer than two
+finite values give no interval (NaN bounds) and no verdict.
+
+Bounded quantities. Many metrics cannot take some values whatever the luck: counts and
+money are never negative, ROI never falls below -1 (a campaign loses at most what it
+cost), shares lie in [0, 1], and a strategy that outreach holds to its budget never
+spends more than it (:func:`held_to_budget`). :data:`BOUNDS` is the one table of these
+hard bounds (metric -> (low, high); ``"budget"`` stands for the strategy's budget,
+:func:`metric_bounds`). The percentile bootstrap of the mean lies inside the range of
+the data, hence inside any bound the data obey; only the small-sample widening (the
+t-interval) and the normal interval used for very large samples can reach past one. The
+interval is therefore the bootstrap (or widened) interval *intersected with the range
+the mean can take*: the true mean lies in that range, so the intersection covers it
+exactly when the unrestricted interval does (the same coverage), and it never claims an
+impossible value. An end equal to a bound says "up to the bound". A bound that the data
+themselves break (it was not hard for them) is moved out to the data, so the mean stays
+inside its interval.
+
+Replicates that hired nobody. A replicate in which every offer was refused until the
+recruitment time ran out (:func:`sim.campaign.outreach.rounds_in_time`) ran no campaign:
+its "ROI" of -1 on the staff time of the refused offers is not a campaign outcome, and a
+strategist would have asked the next account the month after. Such replicates are
+counted on their own (``no_hire_replicates`` and the ``no_hire`` share with its exact
+binomial interval, :func:`no_hire`; the warning "hires nobody in k of n replicates"), and
+every other figure of the strategy (means, intervals, the money table) is over the
+replicates where it hired someone (:func:`values`); paired differences are over the
+replicates where both strategies did (:func:`paired`).
 
 Paired comparisons
 ------------------
@@ -68,13 +90,30 @@ KEY_METRICS = ("roi", "roas", "conversions", "reach", "engagements", "spend", "c
 #: Metrics where less is better (a strategy "wins" a replicate by a negative difference).
 LOWER_IS_BETTER = frozenset({"spend", "cost", "staff_cost", "cost_per_acquisition", "cost_per_engagement", "cpm"})
 
-#: Quantities that cannot be negative: their intervals never go below zero.
-NON_NEGATIVE = frozenset({
-    "impressions", "reach", "earned_reach", "likes", "comments", "shares", "engagements", "engaged_people",
-    "engagement_rate", "engagement_rate_impressions", "conversions", "conversion_rate", "revenue",
-    "gross_profit", "cost", "spend", "staff_cost", "budget", "roas", "cost_per_engagement",
-    "cost_per_acquisition", "cpm", "influencers", "hired", "followers", "no_hire_replicates",
-    "ran_out_replicates"})
+INF = math.inf
+
+#: Hard bounds of a metric's value in any replicate, and so of its mean: metric -> (low, high).
+#: ``"budget"`` as the high end stands for the strategy's budget where outreach holds spend to it
+#: (:func:`held_to_budget`; no upper bound otherwise). Engagement and conversion rates have no upper
+#: bound here: likes, comments and shares of non-followers count too, and with repeat purchases a person
+#: reached buys more than once. ROI >= -1: revenue and margin are never negative.
+BOUNDS: dict[str, tuple[float, float | str]] = {
+    **dict.fromkeys(("impressions", "reach", "earned_reach", "likes", "comments", "shares", "engagements",
+                     "engaged_people", "conversions", "influencers", "hired", "followers", "no_hire_replicates",
+                     "ran_out_replicates", "engagement_rate", "engagement_rate_impressions", "conversion_rate",
+                     "revenue", "gross_profit", "budget", "roas", "cost_per_engagement", "cost_per_acquisition",
+                     "cpm"), (0.0, INF)),
+    **dict.fromkeys(("spend", "cost", "staff_cost"), (0.0, "budget")),
+    **dict.fromkeys(("roi", "roi_ex_staff"), (-1.0, INF)),
+    "no_hire": (0.0, 1.0),
+}
+
+#: Quantities that cannot be negative (their intervals never go below zero): from :data:`BOUNDS`.
+NON_NEGATIVE = frozenset(m for m, (low, _) in BOUNDS.items() if low >= 0)
+
+#: Strategy kinds whose outreach never commits more than the budget (the others follow a following, a
+#: list or tiers the user chose).
+BUDGET_HELD_KINDS = frozenset({"macro", "micro_equal_budget", "mixed", "nano_swarm"})
 
 #: Metrics in US dollars.
 MONEY = frozenset({"revenue", "gross_profit", "cost", "spend", "staff_cost", "budget", "unspent",
@@ -123,8 +162,9 @@ def expanded_level(n: int, level: float = LEVEL) -> float:
 
 
 def interval(values: Iterable[float], *, level: float = LEVEL, non_negative: bool = False,
-             n_resamples: int = N_RESAMPLES, seed: int = SEED) -> Interval:
-    """Mean of the finite ``values`` and its expanded percentile bootstrap interval.
+             bounds: tuple[float, float] = (-INF, INF), n_resamples: int = N_RESAMPLES,
+             seed: int = SEED) -> Interval:
+    """Mean of the finite ``values`` and its expanded percentile bootstrap interval, within ``bounds``.
 
     Parameters
     ----------
@@ -133,7 +173,11 @@ def interval(values: Iterable[float], *, level: float = LEVEL, non_negative: boo
     level : float
         Coverage of the interval (0.95).
     non_negative : bool
-        Clip the interval at zero (for counts and money spent).
+        The values cannot be negative (counts, money): the same as ``bounds=(0, inf)``.
+    bounds : (float, float)
+        The range every value, and so the mean, lies in (:func:`metric_bounds`): the
+        interval is intersected with it (see the module docstring: the same coverage).
+        A bound the values break is moved out to them.
     n_resamples, seed : int
         Bootstrap resamples and the seed of their generator (deterministic).
 
@@ -153,6 +197,12 @@ def interval(values: Iterable[float], *, level: float = LEVEL, non_negative: boo
     Interval(mean=2.0, low=2.0, high=2.0, n=3)
     >>> interval([1.0, 2.0, 3.0, 4.0]) == interval([1.0, 2.0, 3.0, 4.0])
     True
+
+    Three replicates spending close to a $30,000 budget: the t-widening alone would reach
+    past the budget, the interval stops at it.
+
+    >>> interval([28_000.0, 29_900.0, 27_200.0], bounds=(0.0, 30_000.0)).high
+    30000.0
     """
     x = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float).ravel()
     x = x[np.isfinite(x)]
@@ -176,20 +226,130 @@ def interval(values: Iterable[float], *, level: float = LEVEL, non_negative: boo
         if n < SMALL_N:  # resampled means cannot leave the range of the data: cover the t-interval too
             half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)
             lo, hi = min(lo, m - half), max(hi, m + half)
+    low, high = bounds
     if non_negative:
-        lo, hi = max(lo, 0.0), max(hi, 0.0)
-    return Interval(m, float(lo), float(hi), n)
+        low = max(low, 0.0)
+    low, high = min(low, float(x.min())), max(high, float(x.max()))  # a bound the data break is not hard
+    return Interval(m, float(min(max(lo, low), high)), float(max(min(hi, high), low)), n)
 
 
-def metric_interval(metric: str, values: Iterable[float], level: float = LEVEL) -> Interval:
-    """:func:`interval` with the clipping that suits ``metric`` (see :data:`NON_NEGATIVE`).
+def held_to_budget(kind: str | None, payment: str | None) -> bool:
+    """Whether a strategy can never spend more than its budget.
+
+    Outreach commits at most the budget, counting each hired account's expected cost
+    (:func:`sim.campaign.outreach.send_offers`) for the kinds in :data:`BUDGET_HELD_KINDS`;
+    that cost is what the account costs unless it is paid per view (``payment = "cpm"``:
+    views can exceed the expected ones).
+
+    Examples
+    --------
+    >>> held_to_budget("macro", "per_post"), held_to_budget("macro", "cpm"), held_to_budget("custom", "per_post")
+    (True, False, False)
+    """
+    return kind in BUDGET_HELD_KINDS and payment != "cpm"
+
+
+def budget_bound(runs) -> float:
+    """The budget that bounds the spend of every run of one strategy, else ``inf``.
+
+    A finite bound needs every run held to its budget (:func:`held_to_budget`, read from
+    the run's ``outreach`` record: ``kind``, ``payment``, ``budget``) and the same budget
+    in all of them (a budget matched per replicate to another strategy's cost bounds each
+    replicate, not the mean over them).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> o = {"kind": "macro", "payment": "per_post", "budget": 30_000.0}
+    >>> budget_bound([R(metrics={"budget": 30_000.0}, outreach=o)] * 3)
+    30000.0
+    >>> budget_bound([R(metrics={"budget": 30_000.0}, outreach={"filled": True})])
+    inf
+    """
+    budgets = set()
+    for r in runs:
+        o = getattr(r, "outreach", None) or {}
+        if not held_to_budget(o.get("kind"), o.get("payment")) or o.get("budget") is None:
+            return INF
+        budgets.add(float(r.metrics.get("budget", math.nan)))
+    if len(budgets) != 1:
+        return INF
+    only = budgets.pop()
+    return only if math.isfinite(only) else INF
+
+
+def metric_bounds(metric: str, budget: float = INF) -> tuple[float, float]:
+    """``(low, high)`` of ``metric`` from :data:`BOUNDS`, with ``budget`` for the spend lines.
+
+    Examples
+    --------
+    >>> metric_bounds("spend", 30_000.0), metric_bounds("roi"), metric_bounds("no_hire"), metric_bounds("unspent")
+    ((0.0, 30000.0), (-1.0, inf), (0.0, 1.0), (-inf, inf))
+    """
+    low, high = BOUNDS.get(metric, (-INF, INF))
+    if high == "budget":
+        high = budget if math.isfinite(budget) else INF
+    return float(low), float(high)
+
+
+def metric_interval(metric: str, values: Iterable[float], level: float = LEVEL, *, budget: float = INF) -> Interval:
+    """:func:`interval` within the bounds of ``metric`` (:func:`metric_bounds`; ``budget`` for spend).
 
     Examples
     --------
     >>> metric_interval("conversions", [0.0, 0.0, 0.0, 30.0]).low
     0.0
+    >>> metric_interval("spend", [28_000.0, 29_900.0, 27_200.0], budget=30_000.0).high
+    30000.0
     """
-    return interval(values, level=level, non_negative=metric in NON_NEGATIVE)
+    return interval(values, level=level, bounds=metric_bounds(metric, budget))
+
+
+def strategy_interval(results, strategy: str, metric: str, level: float = LEVEL) -> Interval:
+    """One strategy's ``metric``: mean and interval over the replicates where it hired someone, within bounds.
+
+    The interval of :func:`metric_interval`, with the strategy's budget as the bound of its
+    spend where outreach holds it to it (:func:`budget_bound`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> o = {"kind": "micro_equal_budget", "payment": "per_post", "budget": 30_000.0}
+    >>> rs = [R(strategy="m", replicate=i, metrics={"spend": v, "budget": 30_000.0, "hired": 20.0}, outreach=o)
+    ...       for i, v in enumerate([28_000.0, 29_900.0, 27_200.0])]
+    >>> strategy_interval(rs, "m", "spend").high
+    30000.0
+    """
+    budget = budget_bound(runs_of(results, strategy)) if BOUNDS.get(metric, (0, 0))[1] == "budget" else INF
+    return metric_interval(metric, values(results, strategy, metric), level, budget=budget)
+
+
+def hired_nobody(run) -> bool:
+    """Whether a replicate's strategy hired nobody (every offer refused): no campaign ran."""
+    return run.metrics.get("hired", math.nan) == 0
+
+
+def no_hire(results, strategy: str, level: float = LEVEL) -> Interval:
+    """The share of a strategy's replicates that hired nobody, with its exact (Clopper-Pearson) interval.
+
+    ``n`` is the number of replicates; the count is ``round(mean * n)``. The interval lies
+    in [0, 1] by construction.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy="m", replicate=i, metrics={"hired": float(i % 10 != 0)}) for i in range(30)]
+    >>> iv = no_hire(rs, "m")
+    >>> round(iv.mean, 3), round(iv.low, 3), round(iv.high, 3), iv.n
+    (0.1, 0.021, 0.265, 30)
+    """
+    runs = runs_of(results, strategy)
+    n = len(runs)
+    if n == 0:
+        return Interval(math.nan, math.nan, math.nan, 0)
+    k = sum(hired_nobody(r) for r in runs)
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="exact")
+    return Interval(k / n, float(ci.low), float(ci.high), n)
 
 
 # --- grouping -------------------------------------------------------------------------------
@@ -203,9 +363,22 @@ def runs_of(results, strategy: str) -> list:
     return [r for r in results if r.strategy == strategy]
 
 
-def values(results, strategy: str, metric: str) -> np.ndarray:
-    """One strategy's ``metric`` over its replicates (NaN where missing)."""
-    return np.array([r.metrics.get(metric, math.nan) for r in runs_of(results, strategy)], dtype=float)
+def values(results, strategy: str, metric: str, *, no_hire: bool = False) -> np.ndarray:
+    """One strategy's ``metric`` over its replicates that hired someone (NaN where missing).
+
+    Replicates that hired nobody ran no campaign and are counted on their own (:func:`no_hire`);
+    ``no_hire=True`` keeps them (every replicate).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> rs = [R(strategy="m", replicate=i, metrics={"roi": v, "hired": h})
+    ...       for i, (v, h) in enumerate([(0.2, 1.0), (-1.0, 0.0), (0.4, 1.0)])]
+    >>> values(rs, "m", "roi").tolist(), values(rs, "m", "roi", no_hire=True).tolist()
+    ([0.2, 0.4], [0.2, -1.0, 0.4])
+    """
+    return np.array([r.metrics.get(metric, math.nan) for r in runs_of(results, strategy)
+                     if no_hire or not hired_nobody(r)], dtype=float)
 
 
 def baseline_of(results, baseline: str | None = None) -> str:
@@ -275,7 +448,10 @@ class Comparison:
 
 
 def paired(results, strategy: str, baseline: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """The two strategies' ``metric`` on the replicates where both are finite, aligned by replicate.
+    """The two strategies' ``metric`` on the replicates where both hired someone and both are finite.
+
+    Aligned by replicate; a replicate where either strategy hired nobody is left out (it
+    ran no campaign to compare: :func:`no_hire`).
 
     Examples
     --------
@@ -285,8 +461,8 @@ def paired(results, strategy: str, baseline: str, metric: str) -> tuple[np.ndarr
     >>> paired(rs, "b", "a", "x")
     (array([9., 5.]), array([1., 2.]))
     """
-    a = {r.replicate: r.metrics.get(metric, math.nan) for r in runs_of(results, strategy)}
-    b = {r.replicate: r.metrics.get(metric, math.nan) for r in runs_of(results, baseline)}
+    a = {r.replicate: r.metrics.get(metric, math.nan) for r in runs_of(results, strategy) if not hired_nobody(r)}
+    b = {r.replicate: r.metrics.get(metric, math.nan) for r in runs_of(results, baseline) if not hired_nobody(r)}
     keys = sorted(k for k in a if k in b and math.isfinite(a[k]) and math.isfinite(b[k]))
     return np.array([a[k] for k in keys], dtype=float), np.array([b[k] for k in keys], dtype=float)
 
@@ -427,7 +603,7 @@ def verdict_line(c: Comparison, spend: tuple[float, float] | None = None, word: 
     head = f"{c.strategy} vs {c.baseline}: {label}"
     d = c.diff
     if d.n == 0:
-        text = f"{head} n/a: no replicate where both have a {label}"
+        text = f"{head} n/a: no replicate where both hired someone and have a {label}"
     elif not d.has_interval:
         text = f"{head} {value(c.metric, d.mean)}: no verdict with {_replicates(d.n)}"
     else:
@@ -462,7 +638,7 @@ def verdict_lines(results, baseline: str | None = None, scenario=None, metric: s
         if s == base:
             continue
         c = compare_pair(results, s, base, metric)
-        spend = (float(np.nanmean(values(results, s, "spend"))), float(np.nanmean(values(results, base, "spend"))))
+        spend = (_nanmean(values(results, s, "spend")), _nanmean(values(results, base, "spend")))
         out.append(verdict_line(c, spend, word))
     return out
 
@@ -481,33 +657,36 @@ def _ran_out(outreach: dict) -> bool:
 
 
 def spend_table(results) -> list[dict]:
-    """Money per strategy (means over replicates).
+    """Money per strategy: means over the replicates where it hired someone, and its no-hire replicates.
 
-    Each row: ``strategy``, ``replicates``, ``budget``, ``spend`` (with ``spend_low``,
-    ``spend_high``), ``unspent``, ``staff_cost``, ``hired`` (mean creators hired),
-    ``no_hire_replicates`` (replicates where nobody accepted), ``ran_out_replicates``
-    (replicates where candidates ran out before the roster was full).
+    Each row: ``strategy``, ``replicates`` (all of them), ``budget``, ``spend`` (with
+    ``spend_low``, ``spend_high``: its interval, never above a budget the strategy is held
+    to), ``unspent``, ``staff_cost``, ``hired`` (mean creators hired), ``no_hire_replicates``
+    (replicates where nobody accepted; left out of the means), ``no_hire_share`` (their
+    share), ``ran_out_replicates`` (replicates where candidates ran out before the roster
+    was full).
 
     Examples
     --------
     >>> from types import SimpleNamespace as R
     >>> rs = [R(strategy="m", replicate=i, metrics={"budget": 100.0, "spend": s, "unspent": 100.0 - s,
     ...       "staff_cost": 5.0, "hired": h}, outreach={"filled": f}) for i, (s, h, f) in
-    ...       enumerate(((90.0, 3.0, True), (5.0, 0.0, False)))]
+    ...       enumerate(((90.0, 3.0, True), (80.0, 1.0, False), (5.0, 0.0, False)))]
     >>> row = spend_table(rs)[0]
-    >>> row["spend"], row["hired"], row["no_hire_replicates"], row["ran_out_replicates"]
-    (47.5, 1.5, 1, 1)
+    >>> row["spend"], row["hired"], row["no_hire_replicates"], row["no_hire_share"], row["ran_out_replicates"]
+    (85.0, 2.0, 1, 0.3333333333333333, 2)
     """
     rows = []
     for s in strategies_of(results):
         runs = runs_of(results, s)
-        hired = values(results, s, "hired")
-        sp = metric_interval("spend", values(results, s, "spend"))
+        sp = strategy_interval(results, s, "spend")
+        nobody = no_hire(results, s)
         rows.append({
-            "strategy": s, "replicates": len(runs), "budget": _nanmean(values(results, s, "budget")),
+            "strategy": s, "replicates": len(runs), "budget": _nanmean(values(results, s, "budget", no_hire=True)),
             "spend": sp.mean, "spend_low": sp.low, "spend_high": sp.high,
             "unspent": _nanmean(values(results, s, "unspent")), "staff_cost": _nanmean(values(results, s, "staff_cost")),
-            "hired": _nanmean(hired), "no_hire_replicates": int(np.sum(hired == 0)),
+            "hired": _nanmean(values(results, s, "hired")), "no_hire_replicates": sum(map(hired_nobody, runs)),
+            "no_hire_share": nobody.mean,
             "ran_out_replicates": sum(1 for r in runs if _ran_out(getattr(r, "outreach", None) or {})),
         })
     return rows
@@ -530,11 +709,15 @@ def warnings_for(results, baseline: str | None = None, spend_ratio: float = 1.5)
     for s in strategies_of(results):
         runs = runs_of(results, s)
         n = len(runs)
-        hired = values(results, s, "hired")
-        k = int(np.sum(hired == 0))
-        if k:
-            out.append(f"{s} hires nobody in {k} of {_replicates(n)} (every offer refused): those replicates count "
-                       "the staff time of the offers as spend, with nothing to show for it")
+        nobody = [r for r in runs if hired_nobody(r)]
+        if nobody:
+            lost = _nanmean(np.array([r.metrics.get("spend", math.nan) for r in nobody], dtype=float))
+            kept = (f"over the {_replicates(n - len(nobody))} where it hired someone" if len(nobody) < n
+                    else "it has none: no campaign ran")
+            out.append(f"{s} hires nobody in {len(nobody)} of {_replicates(n)} (every offer refused; "
+                       f"{fmt_money(lost)} of staff time lost in each, on average): a separate outcome, left out of "
+                       f"its figures ({kept}) and of paired differences (over the replicates where both strategies "
+                       "hired someone)")
         spend, budget = values(results, s, "spend"), values(results, s, "budget")
         over = np.isfinite(budget) & (budget > 0) & np.isfinite(spend) & (spend > budget * 1.001)
         if over.any():

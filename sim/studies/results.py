@@ -2,10 +2,12 @@
 
 ``summary.csv`` (:func:`write_summary_csv`) is long: one row per strategy and quantity,
 columns ``strategy, metric, mean, ci_low, ci_high, n``. ``mean`` is the mean over the
-strategy's replicates, ``ci_low``/``ci_high`` its 95% interval (expanded percentile
-bootstrap, :func:`sim.studies.compare.interval`; never below zero for counts and money
-spent; ``nan`` with fewer than two replicates), ``n`` the replicates with a
-finite value. The quantities (``metric``):
+strategy's replicates that hired someone, ``ci_low``/``ci_high`` its 95% interval
+(expanded percentile bootstrap, :func:`sim.studies.compare.interval`, intersected with
+the range the quantity can take, :data:`sim.studies.compare.BOUNDS`: never below zero
+for counts and money, never below -1 for ROI, never above the budget for the spend of
+a strategy held to its budget; ``nan`` with fewer than two replicates), ``n`` the
+replicates that hired someone and have a finite value. The quantities (``metric``):
 
 - every metric of :data:`METRICS`, among them the money of a campaign:
   ``roi`` (return on gross profit, ``(margin x revenue - cost) / cost``),
@@ -13,19 +15,26 @@ finite value. The quantities (``metric``):
   ``spend`` (all costs, staff time included; = ``cost``), ``staff_cost`` (the staff-time
   line of spend), ``budget``, ``unspent`` (``budget - spend``; negative when over budget),
   ``hired`` (creators hired);
-- ``no_hire_replicates``: the number of replicates in which nobody accepted an offer
-  (``mean`` is the count, ``n`` the replicates; no interval);
+- ``no_hire``: the share of replicates in which nobody accepted an offer (every offer
+  refused until the recruitment time ran out), with its exact binomial (Clopper-Pearson)
+  interval; ``n`` is all the replicates. Those replicates ran no campaign: they are left
+  out of every other row (see :mod:`sim.studies.compare`);
+- ``no_hire_replicates``: their number (``mean`` is the count, ``n`` the replicates; no
+  interval);
 - ``ran_out_replicates``: the number of replicates in which candidates ran out before
   the roster was full (as above);
 - for every strategy but the baseline (the first strategy, or a named one):
   ``{metric}_diff`` for the key metrics (:data:`sim.studies.compare.KEY_METRICS`), the
   mean paired difference ``strategy - baseline`` over replicates (which share their
-  market and luck) with its 95% interval, and ``{metric}_wins``, the share of those
-  replicates in which the strategy does better (no interval; lower is better for spend
-  and cost per acquisition).
+  market and luck) where both hired someone, with its 95% interval, and ``{metric}_wins``,
+  the share of those replicates in which the strategy does better (no interval; lower is
+  better for spend and cost per acquisition).
+
+:func:`mean_ci` (sweeps' ``summary.csv``) is the Student-t interval of the mean, also
+intersected with the quantity's range when given ``bounds``.
 
 ``runs.csv`` (:func:`write_runs_csv`) has one row per strategy and replicate, one column
-per metric of :data:`METRICS`.
+per metric of :data:`METRICS` (every replicate, those that hired nobody included).
 """
 
 from __future__ import annotations
@@ -50,18 +59,24 @@ METRICS = ("impressions", "reach", "earned_reach", "likes", "comments", "shares"
            "followers", "gross_profit", "spend", "staff_cost", "budget", "unspent", "roi_ex_staff", "roas", "hired")
 
 
-def mean_ci(values, level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and Student-t confidence interval of the mean over replicates (NaNs dropped).
+def mean_ci(values, level: float = 0.95, *, bounds: tuple[float, float] = (-math.inf, math.inf)
+            ) -> tuple[float, float, float, int]:
+    """Mean and Student-t confidence interval of the mean over replicates (NaNs dropped), within ``bounds``.
 
     With one value the interval is that value; with none, all NaN. Kept for its callers
     (sweeps, experiments); run summaries use :func:`sim.studies.compare.interval`, whose
-    intervals suit counts and give none for a single replicate.
+    intervals suit counts and give none for a single replicate. ``bounds`` is the range
+    every value, and so the mean, lies in (:func:`sim.studies.compare.metric_bounds`): the
+    interval is intersected with it, which keeps its coverage (the true mean lies in
+    that range); a bound the values break is moved out to them.
 
     Examples
     --------
     >>> m, lo, hi, n = mean_ci([1.0, 2.0, 3.0])
     >>> m, round(lo, 3), round(hi, 3), n
     (2.0, -0.484, 4.484, 3)
+    >>> mean_ci([1.0, 2.0, 3.0], bounds=(0.0, 3.5))
+    (2.0, 0.0, 3.5, 3)
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
@@ -72,7 +87,8 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float, int]:
     if n == 1:
         return m, m, m, 1
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return m, m - half, m + half, n
+    low, high = min(bounds[0], float(x.min())), max(bounds[1], float(x.max()))  # a bound the data break is not hard
+    return m, min(max(m - half, low), high), max(min(m + half, high), low), n
 
 
 def summarize(results, baseline: str | None = None) -> list[dict]:
@@ -85,7 +101,9 @@ def summarize(results, baseline: str | None = None) -> list[dict]:
     ...         outreach={"filled": True}) for s, v in (("a", 0.0), ("b", 1.0)) for i in range(3)]
     >>> rows = {(r["strategy"], r["metric"]): r for r in summarize(rs)}
     >>> rows[("a", "roi")]["mean"], rows[("a", "no_hire_replicates")]["mean"], rows[("b", "roi_diff")]["mean"]
-    (1.0, 1.0, 1.0)
+    (1.5, 1.0, 1.0)
+    >>> round(rows[("a", "no_hire")]["mean"], 3), rows[("a", "no_hire")]["n"], rows[("a", "roi")]["n"]
+    (0.333, 3, 2)
     >>> ("a", "roi_diff") in rows, rows[("b", "roi_wins")]["mean"]
     (False, 1.0)
     """
@@ -98,9 +116,12 @@ def summarize(results, baseline: str | None = None) -> list[dict]:
     for name in names:
         runs = compare.runs_of(results, name)
         for metric in METRICS:
-            iv = compare.metric_interval(metric, compare.values(results, name, metric))
+            iv = compare.strategy_interval(results, name, metric)
             rows.append({"strategy": name, "metric": metric, "mean": iv.mean, "ci_low": iv.low, "ci_high": iv.high,
                          "n": iv.n})
+        nobody = compare.no_hire(results, name)
+        rows.append({"strategy": name, "metric": "no_hire", "mean": nobody.mean, "ci_low": nobody.low,
+                     "ci_high": nobody.high, "n": nobody.n})
         for key in ("no_hire_replicates", "ran_out_replicates"):
             rows.append({"strategy": name, "metric": key, "mean": float(money[name][key]), "ci_low": nan,
                          "ci_high": nan, "n": len(runs)})
@@ -114,15 +135,24 @@ def summarize(results, baseline: str | None = None) -> list[dict]:
 
 
 def series_band(results, strategy: str, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(hours, mean, low, high) of a cumulative time series over a strategy's replicates (95% CI of the mean)."""
+    """(hours, mean, low, high) of a cumulative time series over a strategy's replicates (95% CI of the mean).
+
+    Over the replicates that hired someone (all of them if none did), each hour's
+    Student-t interval intersected with the range of the quantity
+    (:func:`sim.studies.compare.metric_bounds`; spend up to a budget the strategy is held to).
+    """
     runs = [r for r in results if r.strategy == strategy]
+    hired = [r for r in runs if not compare.hired_nobody(r)]
+    runs = hired or runs
     y = np.vstack([r.series[name] for r in runs]).astype(float)
     hours = runs[0].series["hour"]
     m = y.mean(axis=0)
     if len(runs) < 2:
         return hours, m, m, m
     half = stats.t.ppf(0.975, len(runs) - 1) * y.std(axis=0, ddof=1) / math.sqrt(len(runs))
-    return hours, m, m - half, m + half
+    low, high = compare.metric_bounds(name, compare.budget_bound(runs))
+    low, high = np.fmin(low, y.min(axis=0)), np.fmax(high, y.max(axis=0))  # a bound the data break is not hard
+    return hours, m, np.clip(m - half, low, high), np.clip(m + half, low, high)
 
 
 def write_summary_csv(rows: list[dict], path: Path) -> None:
@@ -139,12 +169,20 @@ def write_summary_csv(rows: list[dict], path: Path) -> None:
 
 
 def write_runs_csv(results, path: Path) -> None:
-    """One row per strategy and replicate, one column per metric."""
+    """One row per strategy and replicate, one column per metric, then one ``param:<field>`` per drawn parameter.
+
+    The ``param:`` columns (dotted scenario fields, e.g. ``param:population.purchase_propensity_mean``)
+    hold the parameters the replicate drew (``run.parameters = "uncertain"``; the same for
+    every strategy of a replicate); a run with fixed parameters has none.
+    """
+    drawn = list(dict.fromkeys(f for r in results for f in getattr(r, "parameters", None) or {}))
     with atomic_file(path, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["strategy", "replicate", *METRICS])
+        w.writerow(["strategy", "replicate", *METRICS, *(f"param:{f}" for f in drawn)])
         for r in results:
-            w.writerow([r.strategy, r.replicate, *(_fmt(r.metrics.get(m, math.nan)) for m in METRICS)])
+            values = getattr(r, "parameters", None) or {}
+            w.writerow([r.strategy, r.replicate, *(_fmt(r.metrics.get(m, math.nan)) for m in METRICS),
+                        *(_fmt(values.get(f, math.nan)) for f in drawn)])
 
 
 #: The name of the copy of a run's shortlist (``influencers.shortlist``) in its folder.
