@@ -13,6 +13,9 @@ class ScenarioError(InfluSimError):
         self.reason = reason
         super().__init__(f"{field}: {reason}")
 
+    def __reduce__(self):  # pickled by a worker process, rebuilt by the driver (not from ``args``)
+        return type(self), (self.field, self.reason)
+
 
 class GraphFileError(InfluSimError):
     """A graph file is missing or malformed."""
@@ -21,6 +24,9 @@ class GraphFileError(InfluSimError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"graph file {self.path}: {reason}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.reason)
 
 
 class ShortlistError(InfluSimError):
@@ -34,3 +40,6 @@ class ShortlistError(InfluSimError):
         self.column = column
         self.reason = reason
         super().__init__(f"{where}: {column + ': ' if column else ''}{reason}")
+
+    def __reduce__(self):
+        return type(self), (self.where, self.reason, self.column)

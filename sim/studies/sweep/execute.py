@@ -237,7 +237,7 @@ def _quiet_dask_client() -> None:
     import logging
 
     for name in ("distributed.client", "distributed.core", "distributed.comm", "distributed.batched",
-                 "distributed.utils"):
+                 "distributed.utils", "tornado.application"):  # tornado: a cancelled future's callback
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
