@@ -20,8 +20,44 @@ creators (the first of ``scenarios/past_campaign_example.csv``), ``--people`` si
 people over ``--days`` days, ``--particles`` particles and at most ``--generations``
 generations; fits run ``--jobs`` at a time, one process each.
 
-    python benchmarks/sbc.py                               # 50 campaigns, about an hour on 2 cores
+    python benchmarks/sbc.py                               # 50 campaigns, about 30 minutes on 2 cores
     python benchmarks/sbc.py --campaigns 4 --jobs 2        # a quick look
+
+**Settings and why.** The defaults are 150 particles and at most 3 generations (a wall-time
+cap of 4 minutes per fit that no fit reached). An earlier setting of 60 particles and 4
+generations ended with a mean effective sample size (ESS) of 21. The interval is the
+weighted 5% and 95% quantiles of the last generation (:func:`sim.studies.fit.abc.weighted_interval`).
+With n equally weighted draws that interval runs from the ceil(0.05 n)-th to the
+ceil(0.95 n)-th draw. Even when the posterior is exact, a fresh draw from it falls inside
+with probability (ceil(0.95 n) - ceil(0.05 n)) / (n + 1): 0.82 at n = 21 and 0.89 at n = 71.
+So most of the old setting's 78-90% coverage came from too few effective particles, not
+from a wrong posterior. Each SMC generation costs ESS, because the importance weights of a
+multivariate normal kernel proposal lose about half of it: on average 150, then 78, then 71.
+At this grain each generation also narrows the posterior little. So 150 particles and 3
+generations give 3.4 times the ESS for about 20% more time per fit. Nothing was set by
+looking at the true values: the choice was made from the ESS and timing of a 2-campaign
+probe, before the full run.
+
+**Result** (2026-12-07, 2 cores, ``--campaigns 50 --jobs 2 --particles 150 --generations 3
+--max-minutes 4``; 1,814 s wall time). Every fitted parameter's 90% coverage lies in
+[80%, 97%]:
+
+========================================  ============  =============
+parameter                                 90% coverage  width / prior
+========================================  ============  =============
+population.purchase_propensity_mean                90%           0.89
+parameters.conversion_base                         86%           0.95
+population.share_propensity_mean                  84%           0.94
+parameters.comment_share                           88%           0.94
+population.activity_sigma                          84%           0.95
+========================================  ============  =============
+
+Leave-one-creator-out: 89% of 250 held-out outcomes fell inside their 90% predictive
+interval. The time per fit was 70 s on average and 107 s at most. The final ESS was 71 on
+average (median 76, range 2.1-113). Three fits ended with an ESS below 20 (2.1, 10, 15):
+the third generation's weights collapsed. With 50 campaigns one coverage figure has a
+binomial standard error of about 4 points. The intervals are only 5-11% narrower than the
+prior's: a 9-creator campaign at this grain says little about these parameters.
 """
 
 from __future__ import annotations
@@ -68,7 +104,9 @@ def one_campaign(job: tuple) -> dict:
     seconds = time.perf_counter() - started
     post = result.posterior
     row = {"campaign": i, "held_out": held, "seconds": round(seconds, 1), "generations": len(result.generations),
-           "ess": round(result.generations[-1]["ess"], 1), "stopped": result.stopped}
+           "ess": round(result.generations[-1]["ess"], 1), "stopped": result.stopped,
+           "trace": [{k: round(float(g[k]), 3) for k in ("epsilon", "acceptance", "ess", "seconds")}
+                     for g in result.generations]}
     for j, f in enumerate(post.fields):
         uq = prior(f).cdf(post.draws[:, j])
         lo, hi = abc.weighted_interval(uq, post.weights)
@@ -111,9 +149,9 @@ def main(argv=None) -> int:
     p.add_argument("--creators", type=int, default=10)
     p.add_argument("--people", type=int, default=3000)
     p.add_argument("--days", type=int, default=7)
-    p.add_argument("--particles", type=int, default=60)
-    p.add_argument("--generations", type=int, default=4)
-    p.add_argument("--max-minutes", type=float, default=2.5)
+    p.add_argument("--particles", type=int, default=150)
+    p.add_argument("--generations", type=int, default=3)
+    p.add_argument("--max-minutes", type=float, default=4.0)
     p.add_argument("--predictive", type=int, default=40)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)

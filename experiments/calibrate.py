@@ -6,7 +6,7 @@
 the fit's uncertainty, ``N`` refits to bootstrap samples of the reference rows (see
 :func:`bootstrap`), written to ``sim/data/calibrated_draws.json``
 (:func:`sim.scenario.priors.calibrated_draws` reads it; ``calibrated.json`` is left as
-it is). About 3.5 s a refit on one core: ``--bootstrap 100`` takes about 6 minutes.
+it is). About 6 s a refit on one core: ``--bootstrap 100`` takes about 10 minutes.
 
 Each group of parameters is fitted by least squares in log space (``scipy.optimize``)
 to its rows of ``experiments/reference``; every target is printed with the model's
@@ -31,8 +31,19 @@ Targets and how the model's value is computed:
 * price per post (Instagram rows): band mean of ``fee_per_post`` against Klear's
   averages; the industry tier table's ranges are fitted to their geometric midpoints,
   and a model value inside the range counts as in band (the open 1M+ range has a lower
-  bound only); Inzpire.me quotes at their follower count. ``fee_jump_followers`` is
-  fixed at 100K (seed claim C6). -> ``fee_per_follower``, ``fee_exponent``, ``fee_jump``.
+  bound only); Inzpire.me quotes at their follower count. Where the curve bends
+  (``fee_jump_followers``) is fitted with the rest, from several starting points between 1K
+  and 1M (no bend is placed anywhere by hand: seed claim C6 puts one at 100K and tests it);
+  the program prints the bend, its size, the fit error and (from ``--bootstrap``) their
+  5-95% range. -> ``fee_per_follower``, ``fee_exponent``, ``fee_jump``, ``fee_jump_followers``.
+* sharing (reference/sharing.csv): shares per person who saw an organic post, the band
+  mean over accounts log-uniform in the band of ``engage * share`` (the forecast's chance
+  to engage times the chance an engaged person shares, ``share_propensity_mean * trust``),
+  against the range of the share-rate figure. -> ``share_propensity_mean`` (a
+  ``population`` field; it is refitted with the engagement group, whose rate counts
+  shares). The cascade figures of the same file are a check, not fitted: the default
+  world at 1M people one-to-one (:func:`simulate_cascades`) gives the cascade-size
+  distribution, printed beside them.
 * engagement per follower of organic posts (Markerly 2016, Mavrck), in the default
   world (the default scenario's population): band mean over accounts log-uniform in the
   band, of every niche, of :func:`sim.rules.forecast.organic_engagement_rate` (the rules'
@@ -65,6 +76,7 @@ from sim.rules import economics
 from sim.rules import forecast
 
 from sim.rules import funnel
+from sim.rules import trust
 from sim.world.creators import InfluencerPool, tier_of
 from sim.world import build_population
 from sim.scenario import default_scenario, with_fields
@@ -91,7 +103,13 @@ ENGAGEMENT_BAND_MAX = 0.30  # issue 5: largest relative error on any engagement 
 SIM_TOLERANCE = 0.10  # simulated vs forecast engagement rate, beyond 2 standard errors
 FITTED = ("reach_small", "reach_large", "reach_half_followers", "decay_fast_share", "decay_fast_hours",
           "decay_slow_hours", "engage_base", "status_gap", "penalty_intercept", "penalty_slope",
-          "fee_per_follower", "fee_exponent", "fee_jump")
+          "fee_per_follower", "fee_exponent", "fee_jump", "fee_jump_followers")
+#: fitted fields of the ``population`` table (not ``parameters``): in calibrated.json, not in the draws' columns
+FITTED_POPULATION = ("share_propensity_mean",)
+BEND_STARTS = (1e3, 1e4, 3e4, 3e5, 1e6)  # starting points of the fee curve's bend (followers), 1K to 1M
+NO_BEND = 0.05  # a fitted fee jump under 5% is no bend: its location then means nothing
+CASCADE_PEOPLE = 1_000_000  # the cascade check: the default world at 1M people, one-to-one
+CASCADE_SEEDS = 5  # replicate markets of the cascade check
 
 
 # reference data ------------------------------------------------------------------------
@@ -219,6 +237,25 @@ def targets(sc: dict | None = None) -> list[Target]:
                               low=low, high=high))
         else:
             out.append(Target("price", src, f"{_k(lo)}-{_k(hi)} average", lo, hi, low, metric="usd"))
+    for r in read_reference("sharing.csv"):
+        low, high = float(r["value_low"]), float(r["value_high"])
+        src = f"{r['source']} {r['year']}".strip()
+        if r["metric"] == "shares_per_reach":
+            lo, hi = _band(_num(r["followers_min"]), _num(r["followers_max"]), top)
+            out.append(Target("sharing", src, f"{_k(lo)}-{_k(hi)} shares per person reached", lo, hi,
+                              math.sqrt(low * high), metric="shares_per_reach", low=low, high=high))
+    return out
+
+
+def cascade_targets() -> list[Target]:
+    """The cascade figures of reference/sharing.csv: checks of :func:`simulate_cascades`, not fitted."""
+    out = []
+    for r in read_reference("sharing.csv"):
+        if r["metric"] == "cascade_size_one_share":
+            low, high = float(r["value_low"]), float(r["value_high"])
+            out.append(Target("cascades", f"{r['source']} {r['year']}".strip(), "share of cascades of size 1",
+                              1.0, 1.0, math.sqrt(low * high), stat="point", metric="share", low=low, high=high,
+                              fitted=False))
     return out
 
 
@@ -322,9 +359,40 @@ class EngagementModel:
             if key not in self._probes:
                 self._probes[key] = _probe_for(self.pop, self.sc, log_grid(t.lo, t.hi), metric)
             probe, ids, extra = self._probes[key]
+            _set_share_mean(probe, p, metric)
             rate = forecast.organic_engagement_rate(probe, Params({**p, **extra}), ids, luxury=0.0)
             out.append(float(rate.mean()))
         return out
+
+    def shares_per_reach(self, t: Target, p: dict) -> float:
+        """Band mean of the shares per person who sees an organic post (:func:`shares_per_reach`)."""
+        key = (t.lo, t.hi, "engagement_rate")
+        if key not in self._probes:
+            self._probes[key] = _probe_for(self.pop, self.sc, log_grid(t.lo, t.hi), "engagement_rate")
+        probe, ids, _ = self._probes[key]
+        return float(shares_per_reach(probe, p, ids).mean())
+
+
+def _set_share_mean(probe, p: dict, metric: str) -> None:
+    """The probe's share propensity at the fitted mean (the forecast uses only its mean)."""
+    if metric != "like_rate" and "share_propensity_mean" in p:
+        probe.share_propensity = np.array([p["share_propensity_mean"]], dtype=np.float64)
+
+
+def shares_per_reach(probe, p: dict, ids) -> np.ndarray:
+    """Expected shares per person who sees an organic post of each account.
+
+    ``engage_probability(trust) * share_propensity_mean * trust``: the forecast's chance
+    that a person who sees the post engages (:func:`sim.rules.forecast.organic_engagement_rate`)
+    times the model's chance that an engaged person shares (``share_propensity * trust``,
+    :meth:`sim.campaign.model.CampaignModel._expose`).
+    """
+    ids = np.asarray(ids, dtype=int)
+    f = probe.pool.followers[ids]
+    t = trust.influencer_trust(forecast.account_prior(p, f, probe.pool.authenticity[ids]),
+                               forecast.own_niche_match(probe, ids), f, p.status_gap, p.interest_weight,
+                               p.status_scale, 0.0)
+    return funnel.engage_probability(t, p.engage_base) * p.share_propensity_mean * t
 
 
 def evaluate(ts: list[Target], p: dict, eng: EngagementModel | None) -> list[Target]:
@@ -336,6 +404,10 @@ def evaluate(ts: list[Target], p: dict, eng: EngagementModel | None) -> list[Tar
             t.model = fns[t.group](t, p)
         elif t.group == "reach":
             t.model = reach_value(t, p, activity)
+    if eng is not None:
+        for t in ts:
+            if t.group == "sharing":
+                t.model = eng.shares_per_reach(t, p)
     eng_ts = [t for t in ts if t.group == "engagement"]
     if eng_ts and eng is not None:
         for t, v in zip(eng_ts, eng.values(eng_ts, p)):
@@ -352,12 +424,19 @@ GROUPS = {
     "decay": (("decay_fast_share", "decay_fast_hours", "decay_slow_hours"), (0.6, 1.5, 40.0), (0.01, 0.05, 1.0),
               (0.99, 48.0, 2000.0)),
     "penalty": (("penalty_intercept", "penalty_slope"), (-0.2, 0.1), (-1.0, -1.0), (1.0, 1.0)),
-    "price": (("fee_per_follower", "fee_exponent", "fee_jump"), (0.01, 1.0, 0.5), (1e-5, 0.0, 0.0),
-              (10.0, 3.0, 20.0)),
+    # the bend's start is replaced by each of BEND_STARTS in turn (fit_group keeps the best)
+    "price": (("fee_per_follower", "fee_exponent", "fee_jump", "fee_jump_followers"), (0.01, 1.0, 0.5, 3e4),
+              (1e-5, 0.0, 0.0, 1e3), (10.0, 3.0, 20.0, 3e6)),
     "engagement": (("engage_base", "status_gap"), (0.2, 0.1), (1e-4, 0.0), (1.0, 2.0)),
+    "sharing": (("share_propensity_mean",), (0.05,), (1e-4,), (0.999,)),
 }
-FIT_ORDER = ("reach", "decay", "penalty", "price", "engagement")  # reach first: engagement takes it as input
-LOG_PARAMS = {"reach_half_followers", "decay_fast_hours", "decay_slow_hours", "fee_per_follower"}
+# reach first: engagement takes it as input; engagement and sharing take each other (the engagement rate
+# counts shares; shares per reach take the chance to engage), so they are refitted in turn (SHARING_ROUNDS)
+FIT_ORDER = ("reach", "decay", "penalty", "price", "engagement", "sharing")
+SHARING_ROUNDS = 3
+LOG_PARAMS = {"reach_half_followers", "decay_fast_hours", "decay_slow_hours", "fee_per_follower",
+              "fee_jump_followers", "share_propensity_mean"}
+MULTI_START = {"price": ("fee_jump_followers", BEND_STARTS)}
 
 
 def fit_group(group: str, ts: list[Target], p: dict, eng: EngagementModel | None) -> dict:
@@ -376,13 +455,31 @@ def fit_group(group: str, ts: list[Target], p: dict, eng: EngagementModel | None
         evaluate(mine, q, eng)
         return np.array([t.residual() for t in mine])
 
-    sol = optimize.least_squares(res, to_x(x0), bounds=(to_x(lo), to_x(hi)), method="trf", x_scale="jac",
-                                 xtol=1e-12, ftol=1e-12, gtol=1e-12)
-    return {n: _round(v) for n, v in from_x(sol.x).items()}
+    starts = [x0]
+    if group in MULTI_START:  # a bend's location has flat stretches: start from several, keep the best
+        name, values = MULTI_START[group]
+        starts = [tuple(v if n == name else s for n, s in zip(names, x0)) for v in values]
+    best = None
+    for start in starts:
+        sol = optimize.least_squares(res, to_x(start), bounds=(to_x(lo), to_x(hi)), method="trf", x_scale="jac",
+                                     xtol=1e-12, ftol=1e-12, gtol=1e-12)
+        if best is None or sol.cost < best.cost - 1e-12:
+            best = sol
+    return {n: _round(v) for n, v in from_x(best.x).items()}
 
 
 def _round(x: float, digits: int = 6) -> float:
     return float(f"{x:.{digits}g}") if math.isfinite(x) else x
+
+
+def start_params(sc) -> Params:
+    """The scenario's rule parameters and its fitted population fields (:data:`FITTED_POPULATION`)."""
+    return Params({**dict(sc.parameters), **{k: getattr(sc.population, k) for k in FITTED_POPULATION}})
+
+
+def scenario_fields(values: dict) -> dict:
+    """Fitted values as dotted scenario fields (``population.`` for :data:`FITTED_POPULATION`)."""
+    return {f"{'population' if k in FITTED_POPULATION else 'parameters'}.{k}": v for k, v in values.items()}
 
 
 def default_world(seed: int | None = None) -> tuple[dict, object]:
@@ -403,7 +500,7 @@ def fit(seed: int | None = None, log=print) -> tuple[dict, list[Target], dict]:
     Returns ``(fitted values, targets with model values, summary)``.
     """
     sc, pop = default_world(seed)
-    p = Params(sc.parameters)
+    p = start_params(sc)
     ts = targets(sc)
     eng = EngagementModel(pop, sc)
     fitted = fit_groups(ts, p, eng)
@@ -414,7 +511,13 @@ def fit(seed: int | None = None, log=print) -> tuple[dict, list[Target], dict]:
 def fit_groups(ts: list[Target], p: Params, eng: EngagementModel | None) -> dict:
     """Fit every group of :data:`FIT_ORDER` to ``ts`` in turn, updating ``p`` in place; returns the fitted values."""
     fitted = {}
-    for group in FIT_ORDER:
+    if any(t.group == "sharing" and t.fitted for t in ts):
+        # the engagement fit's first round takes the sharing fit's start, not the shipped value: a rerun
+        # gives the same fit whatever calibrated.json holds
+        p.update(dict(zip(GROUPS["sharing"][0], GROUPS["sharing"][1])))
+    for group in FIT_ORDER + ("engagement", "sharing") * (SHARING_ROUNDS - 1):
+        if not any(t.group == group and t.fitted for t in ts):
+            continue
         vals = fit_group(group, ts, p, eng)
         p.update(vals)
         fitted.update(vals)
@@ -424,7 +527,7 @@ def fit_groups(ts: list[Target], p: Params, eng: EngagementModel | None) -> dict
 def check(params: dict | None = None, seed: int | None = None, groups=None) -> tuple[list[Target], dict]:
     """Targets evaluated with the current (shipped) parameters, without fitting."""
     sc, pop = default_world(seed)
-    p = Params({**dict(sc.parameters), **(params or {})})
+    p = Params({**start_params(sc), **(params or {})})
     ts = [t for t in targets(sc) if groups is None or t.group in groups]
     eng = EngagementModel(pop, sc)
     evaluate(ts, p, eng)
@@ -546,7 +649,7 @@ def curve_values(world: tuple, params: dict) -> dict[str, float]:
     sponsored penalty and the price per post at :data:`CURVE_FOLLOWERS`.
     """
     sc, pop, (probe, ids, extra) = world
-    p = Params({**dict(sc.parameters), **params})
+    p = Params({**start_params(sc), **params})
     f = np.asarray(CURVE_FOLLOWERS)
     rate = forecast.organic_engagement_rate(probe, Params({**p, **extra}), ids, luxury=0.0)
     rate = rate.reshape(len(f), len(pop.niches)).mean(axis=1)
@@ -584,12 +687,13 @@ def bootstrap(n: int, seed: int | None = None, progress: bool = False) -> dict:
     Davison & Hinkley 1997, *Bootstrap Methods and their Application*, sec. 6.2-6.3):
     the rows of a group are the "cases" of a regression of a published figure on its
     follower band. Where a group has at least :data:`CASE_ROWS_PER_PARAMETER` rows per
-    parameter (engagement: 9 rows for 2; price: 9 for 3) its rows are resampled with
+    parameter (engagement: 9 rows for 2) its rows are resampled with
     replacement (case or pairs resampling, E&T 9.5): a sample that repeats one
     source's bands and drops another's moves the fit, so where sources disagree the
-    refits spread. Reach, decay and penalty have 5 rows for 2 or 3 parameters: a case
-    sample of 5 rows has fewer than 3 distinct rows 10% of the time and then cannot fix
-    3 parameters. There the bands are kept and the residuals are resampled (E&T 9.4,
+    refits spread. Reach, decay and penalty have 5 rows for 2 or 3 parameters, price 9
+    rows for 4 (the bend's location is one), sharing 1 row for 1: a case sample of 5 rows
+    has fewer than 3 distinct rows 10% of the time and then cannot fix 3 parameters.
+    There the bands are kept and the residuals are resampled (E&T 9.4,
     D&H Algorithm 6.1): figure* = model * exp(-e*), e* drawn from the point fit's log
     residuals, centred and scaled by ``sqrt(n / (n - q))`` for ``q`` parameters off their
     bounds (D&H eq. 6.9's uniform form of the leverage correction), so a source that
@@ -598,7 +702,11 @@ def bootstrap(n: int, seed: int | None = None, progress: bool = False) -> dict:
     the largest share the rule allows.
 
     A parameter on a bound of its fit at the point (``reach_small = 1``) stays on it in
-    many refits: its bootstrap range is one-sided and may be a single value.
+    many refits: its bootstrap range is one-sided and may be a single value. Sharing's one
+    row leaves a residual of 0 once centred: its refits differ only through the
+    engagement fit, and ``share_propensity_mean`` (a ``population`` field) is not a column
+    of the draws. ``price_bend`` (:func:`bend_interval`) gives where and how much the fee
+    curve bends over the refits.
 
     Returns the document :func:`sim.scenario.priors.calibrated_draws` reads:
     ``{"_note", "seed", "n", "fields", "draws", "summary", "resampling", "curves"}``,
@@ -610,7 +718,7 @@ def bootstrap(n: int, seed: int | None = None, progress: bool = False) -> dict:
     seed = sc.run.seed
     ts = targets(sc)
     eng = EngagementModel(pop, sc)
-    p = Params(sc.parameters)
+    p = start_params(sc)
     point = fit_groups(ts, p, eng)
     evaluate(ts, p, eng)
     plan = resampling_plan(ts, point)
@@ -619,7 +727,7 @@ def bootstrap(n: int, seed: int | None = None, progress: bool = False) -> dict:
     for k in range(n):
         rng = np.random.default_rng(refit_seed(seed, k))
         sample = resample(ts, plan, rng)
-        fitted = fit_groups(sample, Params(sc.parameters), eng)
+        fitted = fit_groups(sample, start_params(sc), eng)
         draws.append([fitted[name] for name in FITTED])
         curves.append(curve_values(world, fitted))
         if progress and ((k + 1) % 10 == 0 or k + 1 == n):
@@ -634,11 +742,162 @@ def bootstrap(n: int, seed: int | None = None, progress: bool = False) -> dict:
         lo, mid, hi = np.percentile(values, [5, 50, 95])
         curve_summary[label] = {"point": at_point, "p05": _round(float(lo)), "p50": _round(float(mid)),
                                 "p95": _round(float(hi))}
+    bend = bend_interval(arr[:, FITTED.index("fee_jump_followers")], arr[:, FITTED.index("fee_jump")],
+                         point["fee_jump_followers"], point["fee_jump"])
     note = (f"written by `python -m experiments.calibrate --bootstrap {n} --seed {seed}`: {n} refits of the "
             "calibration (experiments/calibrate.py) to bootstrap samples of experiments/reference; one row of draws "
             "per refit, columns as in fields (sim.scenario.parameters names); do not edit by hand")
     return {"_note": note, "seed": seed, "n": n, "fields": list(FITTED), "draws": draws, "summary": summary,
-            "resampling": {g: how.describe() for g, how in plan.items()}, "curves": curve_summary}
+            "resampling": {g: how.describe() for g, how in plan.items()}, "curves": curve_summary,
+            "price_bend": bend}
+
+
+def bend_interval(followers, jump, point_followers: float, point_jump: float) -> dict:
+    """Where and how much the fee curve bends over bootstrap refits: points and 5-95% ranges.
+
+    The jump's range is over every refit; the bend's location is over the refits with a
+    jump of at least :data:`NO_BEND` (elsewhere the curve has no bend to place), and
+    ``no_bend_share`` says how many refits had none.
+    """
+    followers, jump = np.asarray(followers, float), np.asarray(jump, float)
+    bends = jump >= NO_BEND
+    out = {"followers": point_followers, "jump": point_jump, "no_bend_share": _round(float(np.mean(~bends))),
+           "jump_p05": _round(float(np.percentile(jump, 5))), "jump_p95": _round(float(np.percentile(jump, 95)))}
+    if bends.any():
+        lo, hi = np.percentile(np.log(followers[bends]), [5, 95])
+        out.update(followers_p05=_round(math.exp(lo)), followers_p95=_round(math.exp(hi)))
+    return out
+
+
+def price_fit_error(ts: list[Target]) -> dict:
+    """The price fit's error: root mean square of the log residuals and the largest relative error (fitted rows)."""
+    mine = [t for t in ts if t.group == "price" and t.fitted]
+    res = np.array([t.residual() for t in mine])
+    worst = max(mine, key=lambda t: abs(t.error()))
+    return {"rms_log_error": _round(float(np.sqrt(np.mean(res ** 2)))), "rows": len(mine),
+            "max_abs_error": _round(abs(worst.error())), "worst_row": f"{worst.source} {worst.label}"}
+
+
+def print_bend(fitted: dict, ts: list[Target], interval: dict | None = None, log=print) -> None:
+    """Where the price curve bends, by how much, with the bootstrap's range (if given) and the fit error."""
+    log(f"\nprice curve: bends at {fitted['fee_jump_followers']:,.0f} followers by {fitted['fee_jump']:+.1%} "
+        f"(fee_jump_followers, fee_jump; fitted, not placed)")
+    if interval:
+        where = (f"{interval['followers_p05']:,.0f}-{interval['followers_p95']:,.0f} followers"
+                 if "followers_p05" in interval else "no refit has a bend")
+        log(f"  bootstrap 5-95%: jump {interval['jump_p05']:+.1%} to {interval['jump_p95']:+.1%}; bend at {where} "
+            f"(over refits with a jump >= {NO_BEND:.0%}); {interval['no_bend_share']:.0%} of refits have no bend")
+    else:
+        log("  interval: run `python -m experiments.calibrate --bootstrap 100` (calibrated_draws.json)")
+    if any(t.group == "price" and t.fitted for t in ts):
+        err = price_fit_error(ts)
+        log(f"  fit error: rms log error {err['rms_log_error']:.3f} over {err['rows']} rows; largest "
+            f"{err['max_abs_error']:.1%} ({err['worst_row']})")
+
+
+# cascades ----------------------------------------------------------------------------------
+
+CASCADE_BINS = (("1", 1, 1), ("2", 2, 2), ("3-9", 3, 9), ("10+", 10, None))
+
+
+def cascade_distribution(sizes) -> dict:
+    """Share of cascades of size 1, 2, 3-9 and 10+, the largest and the count.
+
+    Examples
+    --------
+    >>> d = cascade_distribution([1, 1, 2, 12])
+    >>> d["1"], d["2"], d["3-9"], d["10+"], d["largest"], d["cascades"]
+    (0.5, 0.25, 0.0, 0.25, 12, 4)
+    """
+    x = np.asarray(sizes, dtype=np.int64)
+    out = {}
+    for name, lo, hi in CASCADE_BINS:
+        sel = (x >= lo) if hi is None else ((x >= lo) & (x <= hi))
+        out[name] = _round(float(sel.mean())) if len(x) else math.nan
+    out["largest"] = int(x.max()) if len(x) else 0
+    out["cascades"] = int(len(x))
+    return out
+
+
+def sharers_per_cascade(model) -> np.ndarray:
+    """Sharers in each word-of-mouth cascade of a run: the first sharer and everyone who passed it on.
+
+    The size Goel, Watts & Goldstein (2012) count (adopters per diffusion tree); a cascade
+    starts with each person who shared a creator's post (``CampaignModel.cascade_roots``
+    holds one root per sharer).
+    """
+    if not model.cascade_roots:
+        return np.zeros(0, np.int64)
+    _, counts = np.unique(np.concatenate(model.cascade_roots), return_counts=True)
+    return counts.astype(np.int64)
+
+
+def simulate_cascades(seed: int | None = None, params: dict | None = None, people: int = CASCADE_PEOPLE,
+                      represents: int = 1, markets: int = CASCADE_SEEDS, log=print) -> dict:
+    """Word-of-mouth cascades in the default world at ``people`` people, ``represents`` real people each.
+
+    ``markets`` markets (``run.seed`` = seed, seed + 1, ...), every strategy of the
+    default scenario in each, with the fitted parameters. Returns the cascade-size
+    distribution in sharers (:func:`sharers_per_cascade`) and in people reached
+    (``CampaignModel.cascade_sizes``, real people), the re-shares per sharer, and the
+    seconds it took.
+    """
+    from sim.campaign.model import CampaignModel
+
+    started = time.perf_counter()
+    sc0, _ = default_world(seed)
+    base = with_fields(sc0, {"population.size": people, "population.represents": represents,
+                             **scenario_fields(params or {})})
+    sharers, reached, by_strategy = [], [], {}
+    for k in range(markets):
+        sc = with_fields(base, {"run.seed": int(sc0.run.seed) + k})
+        pop = build_population(sc)
+        for name in sc.strategies:
+            model = CampaignModel(sc, name, market=pop, rng=np.random.SeedSequence([int(sc.run.seed), k]))
+            model.run()
+            s = sharers_per_cascade(model)
+            sharers.append(s)
+            reached.append(model.cascade_sizes() * model.represents)
+            by_strategy.setdefault(name, []).append(s)
+    s_all, r_all = np.concatenate(sharers), np.concatenate(reached)
+    total = int(s_all.sum())
+    return {"people": people, "represents": represents, "markets": markets, "strategies": list(by_strategy),
+            "sharers": cascade_distribution(s_all), "people_reached": cascade_distribution(r_all),
+            "by_strategy": {n: cascade_distribution(np.concatenate(v)) for n, v in by_strategy.items()},
+            "sharers_total": total,
+            "reshares_per_sharer": _round((total - len(s_all)) / total) if total else math.nan,
+            "seconds": _round(time.perf_counter() - started, 3)}
+
+
+def print_cascades(doc: dict, checks: list[Target], log=print) -> None:
+    """The cascade check: the cited figures with the model's value and error, then the size distribution."""
+    log(f"\n[cascades] (check only, not fitted): default world, {doc['people']:,} people x {doc['represents']}, "
+        f"{doc['markets']} markets x strategies {', '.join(doc['strategies'])}; {doc['seconds']:.0f} s")
+    log(f"  {'source':<34}{'target':<32}{'figure':>10}{'model':>10}{'error':>9}")
+    for t in checks:
+        note = " in band" if t.in_band else ""
+        log(f"  {t.source:<34}{t.label:<32}{f'{t.low:g}-{t.high:g}':>10}{t.model:>10.4g}{t.error():>+9.1%}{note}")
+    log(f"  re-shares per sharer: {doc['reshares_per_sharer']:.4f} ({doc['sharers_total']} sharers)")
+    head = "".join(f"{name:>9}" for name, _, _ in CASCADE_BINS)
+    log(f"  {'cascade size':<30}{head}{'largest':>9}{'cascades':>10}")
+    rows = [("sharers (all strategies)", doc["sharers"])]
+    rows += [(f"sharers ({n})", d) for n, d in doc["by_strategy"].items()]
+    rows += [("people reached (all)", doc["people_reached"])]
+    for label, d in rows:
+        cells = "".join(f"{d[name]:>9.1%}" for name, _, _ in CASCADE_BINS)
+        log(f"  {label:<30}{cells}{d['largest']:>9,}{d['cascades']:>10,}")
+
+
+def shipped_bend(fitted: dict) -> dict | None:
+    """The bend's bootstrap range from the shipped draws, if their point fit is this one (else None)."""
+    if not BOOTSTRAP_JSON.is_file():
+        return None
+    doc = json.loads(BOOTSTRAP_JSON.read_text(encoding="utf-8"))
+    bend = doc.get("price_bend")
+    if not bend or not all(math.isclose(doc["summary"].get(k, {}).get("point", math.nan), fitted[k], rel_tol=1e-5)
+                           for k in ("fee_jump", "fee_jump_followers")):
+        return None
+    return bend
 
 
 def print_bootstrap(doc: dict, log=print) -> None:
@@ -678,7 +937,9 @@ def simulate_engagement(seed: int | None = None, params: dict | None = None, acc
 
     sc, pop = default_world(seed)
     organic = {"penalty_intercept": 0.0, "penalty_slope": 0.0}  # no sponsored penalty: organic posts
-    sc = with_fields(sc, {f"parameters.{k}": v for k, v in {**(params or {}), **organic}.items()})
+    sc = with_fields(sc, scenario_fields({**(params or {}), **organic}))
+    if any(k in (params or {}) for k in FITTED_POPULATION):
+        pop = build_population(sc)  # people drawn with the fitted share propensity
     root = np.random.SeedSequence(sc.run.seed).spawn(3)[2]
     rng = np.random.default_rng(root)
     cap = 0.5 * pop.n * pop.represents  # audiences of at most half the simulated people
@@ -726,37 +987,51 @@ def print_targets(ts: list[Target], log=print) -> None:
         if t.group != group:
             group = t.group
             log(f"\n[{group}]")
-            log(f"  {'source':<26}{'target':<40}{'figure':>10}{'model':>10}{'error':>9}")
+            log(f"  {'source':<34}{'target':<40}{'figure':>10}{'model':>10}{'error':>9}")
         fig = f"{t.low:g}-{t.high:g}" if t.is_range and t.high else (f">={t.low:g}" if t.is_range else f"{t.value:.4g}")
         note = " in band" if t.in_band else ""
         if t.is_range:
             note += f" (vs midpoint {t.model / t.value - 1:+.1%})"
         if not t.fitted:
             note += " (check only, not fitted)"
-        log(f"  {t.source:<26}{t.label:<40}{fig:>10}{t.model:>10.4g}{t.error():>+9.1%}{note}")
+        log(f"  {t.source:<34}{t.label:<40}{fig:>10}{t.model:>10.4g}{t.error():>+9.1%}{note}")
 
 
-def calibration_document(fitted: dict, ts: list[Target], summary: dict, seed: int, sim: list[dict]) -> dict:
+def calibration_document(fitted: dict, ts: list[Target], summary: dict, seed: int, sim: list[dict],
+                         cascades: dict | None = None, checks: list[Target] | None = None) -> dict:
     doc = {"_note": "written by `python -m experiments.calibrate --seed {}`; fitted to experiments/reference "
                     "(see experiments/calibrate.py); do not edit by hand".format(seed), "seed": seed}
-    doc.update({k: fitted[k] for k in FITTED})
+    doc.update({k: fitted[k] for k in FITTED + FITTED_POPULATION})
     doc["fit"] = {g: [t.row() for t in ts if t.group == g] for g in dict.fromkeys(t.group for t in ts)}
     doc["engagement_summary"] = summary
     doc["simulation_check"] = {"tolerance": SIM_TOLERANCE, "bands": sim}
+    doc["price_fit"] = {"bend_followers": fitted["fee_jump_followers"], "jump": fitted["fee_jump"],
+                        **price_fit_error(ts)}
+    if cascades is not None:
+        # no timing in the file: a rerun with the same seed is byte-identical
+        doc["cascade_check"] = {**{k: v for k, v in cascades.items() if k != "seconds"},
+                                "targets": [t.row() for t in checks or []]}
     return doc
 
 
-def figure(ts: list[Target], params: dict, seed: int | None = None, sim: list[dict] | None = None):
-    """Plotly figure: model against data for every target group (log follower axes)."""
+def figure(ts: list[Target], params: dict, seed: int | None = None, sim: list[dict] | None = None,
+           cascades: dict | None = None, checks: list[Target] | None = None):
+    """Plotly figure: model against data for every target group (log follower axes).
+
+    With ``cascades`` (:func:`simulate_cascades`), a last row draws the cascade-size
+    distribution in sharers beside the cited share of size-1 cascades (``checks``) and the
+    shares per person reached beside the cited share rate.
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     sc, pop = default_world(seed)
-    p = Params({**dict(sc.parameters), **params})
+    p = Params({**start_params(sc), **params})
     titles = ["Engagement per follower, organic posts", "Organic reach (median, posts)",
               "Engagement after posting (Instagram)", "Sponsored-post engagement loss",
-              "Price per post (Instagram, USD)", "Simulated / forecast engagement rate"]
-    fig = make_subplots(rows=3, cols=2, subplot_titles=titles, vertical_spacing=0.09)
+              "Price per post (Instagram, USD)", "Simulated / forecast engagement rate",
+              "Word-of-mouth cascades: sharers per cascade", "Shares per person reached (organic posts)"]
+    fig = make_subplots(rows=4, cols=2, subplot_titles=titles, vertical_spacing=0.07)
     pos = {"engagement": (1, 1), "reach": (1, 2), "decay": (2, 1), "penalty": (2, 2), "price": (3, 1)}
     xs = np.logspace(2, 7, 120)
     curves = {
@@ -808,7 +1083,24 @@ def figure(ts: list[Target], params: dict, seed: int | None = None, sim: list[di
                       row=3, col=2)
         fig.add_hline(y=1 + SIM_TOLERANCE, line_dash="dot", row=3, col=2)
         fig.add_hline(y=1 - SIM_TOLERANCE, line_dash="dot", row=3, col=2)
-    fig.update_layout(height=1300, title="Calibration: model against published figures "
+    if cascades:
+        bins = [name for name, _, _ in CASCADE_BINS]
+        fig.add_trace(go.Bar(x=bins, y=[cascades["sharers"][b] for b in bins], name="model: share of cascades",
+                             marker={"color": "#1f77b4"}), row=4, col=1)
+        for t in checks or []:
+            fig.add_trace(go.Scatter(x=["1"], y=[t.value], mode="markers", name=f"cascades: {t.source}",
+                                     error_y={"type": "data", "symmetric": False, "array": [t.high - t.value],
+                                              "arrayminus": [t.value - t.low]},
+                                     marker={"size": 11, "color": "#d62728"}), row=4, col=1)
+        fig.update_yaxes(type="log", title_text="share of cascades", row=4, col=1)
+    share = [t for t in ts if t.group == "sharing"]
+    for t in share:
+        fig.add_trace(go.Scatter(x=[t.source], y=[t.value], mode="markers", name=f"sharing: {t.source}",
+                                 error_y={"type": "data", "symmetric": False, "array": [t.high - t.value],
+                                          "arrayminus": [t.value - t.low]}, marker={"size": 11}), row=4, col=2)
+        fig.add_trace(go.Scatter(x=[t.source], y=[t.model], mode="markers", name="sharing: model",
+                                 marker={"symbol": "x", "size": 11}), row=4, col=2)
+    fig.update_layout(height=1700, title="Calibration: model against published figures "
                                          "(x marks: the model's band value; bars: the band)")
     return fig
 
@@ -823,6 +1115,8 @@ def main(argv=None) -> int:
                     help="N refits on bootstrap samples of the reference rows, written to --draws-out "
                          "(calibrated.json is left as it is)")
     ap.add_argument("--draws-out", default=str(BOOTSTRAP_JSON), help="where --bootstrap writes its draws")
+    ap.add_argument("--cascade-people", type=int, default=CASCADE_PEOPLE,
+                    help=f"people of the cascade check's world, one-to-one (default {CASCADE_PEOPLE:,})")
     args = ap.parse_args(argv)
     seed = args.seed if args.seed is not None else default_scenario().run.seed
     if args.bootstrap is not None:
@@ -833,6 +1127,7 @@ def main(argv=None) -> int:
         doc = bootstrap(args.bootstrap, seed, progress=True)
         elapsed = time.perf_counter() - started
         print_bootstrap(doc)
+        print_bend({k: doc["summary"][k]["point"] for k in FITTED}, [], doc["price_bend"])
         print(f"\n{doc['n']} refits in {elapsed:.0f} s ({elapsed / (doc['n'] + 1):.1f} s per fit, point fit included)")
         shipped = json.loads(CALIBRATED_JSON.read_text(encoding="utf-8"))
         stale = [k for k in FITTED if not math.isclose(doc["summary"][k]["point"], shipped[k], rel_tol=1e-5)]
@@ -845,8 +1140,8 @@ def main(argv=None) -> int:
         return 0
     fitted, ts, summary = fit(seed)
     print("fitted parameters:")
-    for k in FITTED:
-        print(f"  {k:<22}{fitted[k]:>12.6g}")
+    for k in FITTED + FITTED_POPULATION:
+        print(f"  {k:<22}{fitted[k]:>12.6g}{'  (population.)' if k in FITTED_POPULATION else ''}")
     print_targets(ts)
     print(f"\nengagement by followers: median |error| {summary['median_abs_error']:.1%} (bound "
           f"{ENGAGEMENT_MEDIAN_MAX:.0%}), largest {summary['max_abs_error']:.1%} on {summary['worst_band']} (bound "
@@ -858,14 +1153,20 @@ def main(argv=None) -> int:
         print(f"  {s['band']:<12} {s['accounts']:>4} accounts  simulated {s['simulated']:.4f}  forecast "
               f"{s['forecast']:.4f}  ratio {s['ratio']:.3f} +/- {2 * s['se']:.3f}  "
               f"{'ok' if s['agrees'] else 'DISAGREES'}")
+    print_bend(fitted, ts, shipped_bend(fitted))
+    cascades = simulate_cascades(seed, fitted, people=args.cascade_people)
+    checks = cascade_targets()
+    for t in checks:
+        t.model = cascades["sharers"]["1"]
+    print_cascades(cascades, checks)
     if not args.dry_run:
-        doc = calibration_document(fitted, ts, summary, seed, sim)
+        doc = calibration_document(fitted, ts, summary, seed, sim, cascades, checks)
         Path(args.out).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         print(f"\nwrote {args.out}")
     if args.plot:
         out = Path(args.plot)
         out.mkdir(parents=True, exist_ok=True)
-        figure(ts, fitted, seed, sim).write_html(out / "calibration.html", include_plotlyjs=True)
+        figure(ts, fitted, seed, sim, cascades, checks).write_html(out / "calibration.html", include_plotlyjs=True)
         print(f"wrote {out / 'calibration.html'}")
     return 0
 

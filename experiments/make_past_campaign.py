@@ -78,7 +78,8 @@ def make(seed: int = SEED) -> str:
               f"{scenario.campaign.days} days)\n")
     out.write("# scenario: past_campaign.toml\n")
     out.write("# fitted parameters at: " + ", ".join(f"{f} = {v:g}" for f, v in TRUTH.items()) + "\n")
-    out.write("# other uncertain parameters drawn from their priors with stream 103 of SeedSequence(%d): " % seed
+    out.write("# other uncertain parameters drawn (from their priors and the calibration's bootstrap) with stream 103 "
+              "of SeedSequence(%d): " % seed
               + ", ".join(f"{f} = {v:.4g}" for f, v in nuisance.items()) + "\n")
     out.write("# creators, handles and fees are fictional; reach and link clicks are not simulated per creator\n")
     writer = csv.writer(out, lineterminator="\n")

@@ -53,6 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
                           "(sets influencers.shortlist; see sim/world/shortlist.py)")
     run.add_argument("--creators-only", action="store_true",
                      help="the shortlist is the whole candidate pool (sets influencers.shortlist_only)")
+    run.add_argument("--marginal-top", type=int, default=None, metavar="K",
+                     help="creators.csv: re-run each replicate without each of its roster's K accounts of largest "
+                          "profit contribution, for their marginal profit (default: 10; -1: every account; 0: none)")
+
+    frontier = sub.add_parser("frontier", help="how much to spend: profit, ROI and buyers against budget")
+    frontier.add_argument("scenario", nargs="?", help="scenario TOML file (default: the embedded default scenario)")
+    frontier.add_argument("--budgets", default="10k,25k,50k,100k,200k",
+                          help="budgets to run, USD (k = thousand, M = million; default: 10k,25k,50k,100k,200k)")
+    frontier.add_argument("--replicates", type=int, help="replicates per strategy and budget (overrides run.replicates)")
+    frontier.add_argument("--seed", type=int, help="root seed (overrides run.seed)")
+    frontier.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                          help="change a scenario field by its dotted path (repeatable; the value is read as TOML)")
+    frontier.add_argument("--creators", metavar="CSV", help="a shortlist CSV added to the pool (as for run)")
+    frontier.add_argument("--creators-only", action="store_true", help="the shortlist is the whole pool")
+    frontier.add_argument("--out", help="output folder (default: a new folder under ./runs/)")
+    frontier.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    frontier.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--toml", action="store_true", help="print the default scenario as commented TOML instead")
@@ -172,6 +189,8 @@ def _main(args) -> int:
             return serve(args.host, args.port)
         if args.command == "fit":
             return cmd_fit(args)
+        if args.command == "frontier":
+            return cmd_frontier(args)
         if args.command == "experiments":
             from experiments.run import cmd_experiments
 
@@ -234,12 +253,61 @@ def cmd_run(args) -> int:
     elapsed = time.perf_counter() - t0
 
     spread = spread_sources(sc, results)  # market vs campaign: a few re-runs on one market
+    from sim.studies.creators import MARGINAL_TOP, creator_rows
+
+    top = MARGINAL_TOP if args.marginal_top is None else (None if args.marginal_top < 0 else args.marginal_top)
+    creators = creator_rows(sc, results, marginal_top=top, workers=workers)  # traced re-runs of the replicates
     with atomic_folder(out) as folder:  # whole or not at all, the user's umask; no temporaries left on failure
-        write_run_folder(sc, results, folder, spread)
-    print(summary_text(sc, results, elapsed))
+        write_run_folder(sc, results, folder, spread, creators=creators, marginal_top=top)
+    print(summary_text(sc, results, elapsed, creators=creators))
     if spread:
         print("\nWhere the spread comes from:\n" + "\n".join(f"  {line}" for line in spread_text(spread)))
-    print(f"wrote {out}/report.html, summary.csv, runs.csv, scenario.json{', shortlist.csv' if shortlist else ''}")
+    print(f"wrote {out}/report.html, summary.csv, runs.csv, creators.csv, scenario.json"
+          f"{', shortlist.csv' if shortlist else ''}")
+    return 0
+
+
+def cmd_frontier(args) -> int:
+    """``influsim frontier``: run one condition per budget on common seeds; print, write frontier.csv/.html."""
+    from sim.reports.folders import atomic_folder, output_folder
+    from sim.reports.progress import progress_bar
+    from sim.reports.report import write_frontier_report
+    from sim.scenario import load_scenario, parse_assignment, with_fields
+    from sim.reports.terminal import frontier_text
+    from sim.studies.frontier import frontier_rows, parse_budgets, run_frontier, write_frontier_csv
+    from sim.studies.resources import default_workers
+
+    budgets = parse_budgets(args.budgets)
+    sc = load_scenario(args.scenario)
+    changes = dict(parse_assignment(text) for text in args.set)
+    if args.replicates is not None:
+        changes["run.replicates"] = args.replicates
+    if args.seed is not None:
+        changes["run.seed"] = args.seed
+    changes.update(creators_changes(args.creators, args.creators_only))
+    if changes:
+        sc = with_fields(sc, changes)
+    check_shortlist(sc)
+    check_graph_file(sc)
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError("--workers", f"must be >= 1, got {args.workers}")
+    workers = args.workers or default_workers(sc.run.replicates)
+    out = output_folder(args.out, create=False)
+    t0 = time.perf_counter()
+    bar = progress_bar(len(budgets) * len(sc.strategies) * sc.run.replicates, "campaigns", "frontier",
+                       disable=args.no_progress)
+    try:
+        frontier = run_frontier(sc, budgets, workers=workers, progress=lambda rep: bar.update(len(rep)))
+    finally:
+        bar.close()
+    rows = frontier_rows(frontier)
+    with atomic_folder(out) as folder:
+        write_frontier_csv(rows, Path(folder) / "frontier.csv")
+        write_frontier_report(Path(folder) / "frontier.html", sc, rows)
+    print(f"{sc.name}: {len(budgets)} budgets x {len(sc.strategies)} strategies x {sc.run.replicates} replicates "
+          f"in {time.perf_counter() - t0:.1f} s")
+    print("\n".join(frontier_text(rows)))
+    print(f"wrote {out}/frontier.html, frontier.csv")
     return 0
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from experiments import calibrate
 from sim.scenario import Parameters
+from sim.scenario.models import Population
+from sim.rules import economics
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +36,8 @@ def test_shipped_file_records_seed_errors_and_matches_a_recheck(shipped_check):
     assert isinstance(doc["seed"], int)
     for key in calibrate.FITTED:
         assert key in Parameters.model_fields and doc[key] == Parameters.model_fields[key].default
+    for key in calibrate.FITTED_POPULATION:
+        assert key in Population.model_fields and doc[key] == Population.model_fields[key].default
     ts, summary = shipped_check
     recorded = {(r["source"], r["label"]): r["model"] for r in doc["fit"]["engagement"]}
     for t in ts:
@@ -128,11 +132,13 @@ def test_refits_reproduce_the_shipped_draws(draws_doc):
 def test_resampling_is_seeded_and_keeps_each_group_to_its_rows(shipped_check):
     ts, _ = shipped_check
     point = {k: Parameters.model_fields[k].default for k in calibrate.FITTED}
+    point.update({k: Population.model_fields[k].default for k in calibrate.FITTED_POPULATION})
     plan = calibrate.resampling_plan(ts, point)
     before = [(t.value, t.model) for t in ts]
+    # price: 9 rows for 4 parameters (the bend's location is one) is under 3 rows a parameter: residuals
     assert {g: how.method for g, how in plan.items()} == {"reach": "residual", "decay": "residual",
-                                                          "penalty": "residual", "price": "case",
-                                                          "engagement": "case"}
+                                                          "penalty": "residual", "price": "residual",
+                                                          "engagement": "case", "sharing": "residual"}
     assert plan["reach"].free == 2  # reach_small sits on its bound 1: it fits nothing
     draw = lambda k: calibrate.resample(ts, plan, np.random.default_rng(calibrate.refit_seed(42, k)))  # noqa: E731
     first, again, other = draw(0), draw(0), draw(1)
@@ -170,3 +176,121 @@ def test_draws_median_is_near_the_point_fit(draws_doc):
         point = draws_doc["summary"][name]["point"]
         q25, q75 = np.percentile(draws[:, j], [25, 75])
         assert q25 <= point <= q75, (name, q25, point, q75)
+
+
+# fee curve: the bend is fitted, not placed (issue 21) ---------------------------------------------------------
+
+def test_fee_bend_is_a_calibrated_default_not_a_claim():
+    doc = json.loads((ROOT / "sim" / "data" / "calibrated.json").read_text())
+    field = Parameters.model_fields["fee_jump_followers"]
+    assert field.json_schema_extra["source"].startswith("calibrated")
+    assert "C6" not in field.json_schema_extra["source"]
+    assert field.default == doc["fee_jump_followers"] == doc["price_fit"]["bend_followers"]
+    assert "fee_jump_followers" in calibrate.FITTED
+
+
+def _price_points(per_follower, exponent, jump, bend):
+    ts = []
+    for f in np.logspace(3, 6.4, 18):
+        value = float(economics.fee_per_post(f, per_follower, exponent, jump, bend))
+        ts.append(calibrate.Target("price", "synthetic", f"{f:.0f}", f, f, value, stat="point", metric="usd"))
+    return ts
+
+
+@pytest.mark.parametrize("bend", [3e3, 2e5, 1.5e6])
+def test_price_fit_finds_a_known_bend_wherever_it_is(bend):
+    # prices made by the fee rule with a bend at `bend`: the fit finds it from its own starts (not from 100K)
+    ts = _price_points(0.015, 0.7, 1.5, bend)
+    fitted = calibrate.fit_group("price", ts, calibrate.Params(), None)
+    assert fitted["fee_jump_followers"] == pytest.approx(bend, rel=0.05)
+    assert fitted["fee_jump"] == pytest.approx(1.5, rel=0.05)
+    assert fitted["fee_exponent"] == pytest.approx(0.7, abs=0.01)
+
+
+def test_price_fit_without_a_bend_finds_no_jump():
+    ts = _price_points(0.02, 0.8, 0.0, 1e5)
+    fitted = calibrate.fit_group("price", ts, calibrate.Params(), None)
+    assert fitted["fee_jump"] < 0.01
+    assert fitted["fee_exponent"] == pytest.approx(0.8, abs=0.01)
+
+
+def test_bend_interval_places_the_bend_only_where_there_is_one():
+    followers = np.array([1e4, 2e4, 4e4, 5e6, 5e6])
+    jump = np.array([1.0, 1.0, 1.0, 0.0, 0.01])  # the last two have no bend: their location means nothing
+    out = calibrate.bend_interval(followers, jump, 2e4, 1.0)
+    assert out["no_bend_share"] == pytest.approx(0.4)
+    assert 1e4 <= out["followers_p05"] <= out["followers_p95"] <= 4e4
+    assert "followers_p05" not in calibrate.bend_interval(followers, np.zeros(5), 2e4, 0.0)
+
+
+def test_price_fit_error_is_recorded(shipped_check):
+    ts, _ = shipped_check
+    err = calibrate.price_fit_error(ts)
+    doc = json.loads((ROOT / "sim" / "data" / "calibrated.json").read_text())
+    assert err["rows"] == 9 and err["rms_log_error"] > 0
+    assert doc["price_fit"]["rms_log_error"] == pytest.approx(err["rms_log_error"], rel=1e-4)
+
+
+# sharing (issue 21) ---------------------------------------------------------------------------------------------
+
+def test_sharing_target_is_cited_and_met(shipped_check):
+    ts, _ = shipped_check
+    share = [t for t in ts if t.group == "sharing"]
+    assert len(share) == 1 and share[0].metric == "shares_per_reach"
+    assert share[0].low == 0.003 and share[0].high == 0.005
+    assert share[0].in_band
+    assert share[0].model == pytest.approx(share[0].value, rel=0.01)  # the fit's one row, to its midpoint
+
+
+def test_sharing_fit_recovers_a_known_share_propensity(shipped_check):
+    ts, _ = shipped_check
+    sc, pop = calibrate.default_world()
+    eng = calibrate.EngagementModel(pop, sc)
+    p = calibrate.start_params(sc)
+    target = next(t for t in ts if t.group == "sharing")
+    made_p = calibrate.Params({**p, "share_propensity_mean": 0.2})
+    made = calibrate.dataclasses.replace(target, low=None, high=None, value=eng.shares_per_reach(target, made_p))
+    fitted = calibrate.fit_group("sharing", [made], calibrate.Params(p), eng)
+    assert fitted["share_propensity_mean"] == pytest.approx(0.2, rel=1e-3)
+
+
+def test_shares_per_reach_scales_with_the_share_propensity(shipped_check):
+    sc, pop = calibrate.default_world()
+    probe, ids = calibrate.probe_population(pop, sc, [1e3, 1e5])
+    p = calibrate.start_params(sc)
+    low = calibrate.shares_per_reach(probe, calibrate.Params({**p, "share_propensity_mean": 0.05}), ids)
+    high = calibrate.shares_per_reach(probe, calibrate.Params({**p, "share_propensity_mean": 0.10}), ids)
+    assert np.allclose(high, 2 * low) and np.all(low > 0)
+
+
+def test_cascade_distribution_bins():
+    d = calibrate.cascade_distribution([1, 1, 1, 2, 3, 9, 10, 40])
+    assert (d["1"], d["2"], d["3-9"], d["10+"]) == (0.375, 0.125, 0.25, 0.25)
+    assert d["largest"] == 40 and d["cascades"] == 8
+    assert calibrate.cascade_distribution([])["cascades"] == 0
+
+
+def test_sharers_per_cascade_counts_each_sharer_once_under_its_root():
+    class Run:
+        cascade_roots = [np.array([5, 7, 5]), np.array([5, 9])]
+
+    assert sorted(calibrate.sharers_per_cascade(Run()).tolist()) == [1, 1, 3]
+
+
+def test_cascade_check_is_recorded_with_its_cited_figure():
+    doc = json.loads((ROOT / "sim" / "data" / "calibrated.json").read_text())
+    check = doc["cascade_check"]
+    assert check["people"] == 1_000_000 and check["represents"] == 1
+    dist = check["sharers"]
+    assert sum(dist[k] for k in ("1", "2", "3-9", "10+")) == pytest.approx(1.0, abs=1e-4)
+    (goel,) = check["targets"]
+    assert goel["source"].startswith("Goel") and (goel["low"], goel["high"]) == (0.7, 0.95)
+    assert goel["model"] == pytest.approx(dist["1"])
+
+
+def test_more_sharing_makes_larger_cascades():
+    # the cascade check responds to the share propensity (a check that could not fail would say nothing)
+    low = calibrate.simulate_cascades(42, {"share_propensity_mean": 0.02}, people=700_000, markets=1)
+    high = calibrate.simulate_cascades(42, {"share_propensity_mean": 0.4}, people=700_000, markets=1)
+    assert high["reshares_per_sharer"] > 3 * low["reshares_per_sharer"]
+    assert high["sharers"]["1"] < low["sharers"]["1"]

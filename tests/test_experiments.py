@@ -17,7 +17,8 @@ from sim.world import build_population
 # 3,000 people standing for 500 each: a 1.5M market, enough for mega accounts (C5)
 TINY = claims.Settings(size=3000, represents=500, replicates=3, decisive_replicates=4, organic_accounts=3,
                        bootstrap=20, workers=1, quick=True)
-WORDS = (claims.SUPPORTED, claims.CONTRADICTED, claims.NEGLIGIBLE, "not resolved at ", "depends (on ")
+WORDS = (claims.SUPPORTED, claims.CONTRADICTED, claims.NEGLIGIBLE, "not resolved at ", "depends (on ",
+         claims.RESTATES, claims.CALIBRATION)
 
 
 def test_verdict_words_follow_the_interval():
@@ -147,3 +148,25 @@ def test_every_seed_claim_has_an_experiment():
 def test_bad_workers_is_a_user_error(tmp_path):
     with pytest.raises(InfluSimError):
         cmd_experiments(argparse.Namespace(quick=True, out=str(tmp_path / "x"), workers=0))
+
+
+def test_a_difference_between_conditions_that_spans_zero_never_gives_depends():
+    rng = np.random.default_rng(3)
+    clear = {r: 0.5 + 0.05 * v for r, v in enumerate(rng.normal(0, 1, 20))}  # supported on its own
+    noisy = {r: 0.2 + 1.5 * v for r, v in enumerate(rng.normal(0, 1, 20))}  # not resolved on its own
+    verdict, info = claims.conditional_verdict({"a": clear, "b": noisy}, "x", unit="markets")
+    assert {c[4] for c in info["conditions"].values()} == {claims.SUPPORTED, "not resolved at 20 markets"}
+    _, lo, hi, _ = info["differences"][("a", "b")]
+    assert lo < 0 < hi  # the difference itself is not resolved
+    assert not verdict.startswith("depends") and info["how"] == "pooled"
+    # a resolved difference with verdicts that differ does give "depends"
+    opposite = {r: -0.5 + 0.05 * v for r, v in enumerate(rng.normal(0, 1, 20))}
+    verdict, info = claims.conditional_verdict({"a": clear, "b": opposite}, "x", unit="markets")
+    assert verdict == "depends (on x: supported for a; contradicted for b)" and info["how"] == "depends"
+
+
+def test_c2_restates_an_input_and_c3_c4_are_calibration_checks():
+    results = claims.run_all(TINY, only=["C2", "C3", "C4"], log=lambda *_: None)
+    assert results[0].verdict == claims.RESTATES
+    assert all(r.verdict.startswith(claims.CALIBRATION) for r in results[1:])
+    assert all(r.varied and r.markets and r.parameters for r in results)

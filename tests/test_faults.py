@@ -650,7 +650,7 @@ def test_a_run_that_fails_after_the_checks_leaves_no_folder(tmp_path, monkeypatc
     (tmp_path / "scen.toml").write_text(SMALL.replace("replicates = 4", "replicates = 2"))
     import sim.reports.run_folder as run_folder
 
-    def full_disk(scenario, results, folder, spread=None):
+    def full_disk(scenario, results, folder, spread=None, **extra):
         (folder / "summary.csv").write_text("strategy")
         raise OSError(28, "No space left on device", str(folder / "summary.csv"))
 

@@ -296,8 +296,8 @@ def test_the_apps_run_folder_zip_holds_the_shortlist():
                                                    "run.replicates": 1, "strategies.micro_equal_budget": None,
                                                    "strategies.hand_picked": None})
     with zipfile.ZipFile(io.BytesIO(run_folder_zip(sc, run_scenario(sc, workers=1)))) as zf:
-        assert sorted(n.split("/")[-1] for n in zf.namelist()) == ["report.html", "runs.csv", "scenario.json",
-                                                                    "shortlist.csv", "summary.csv"]
+        assert sorted(n.split("/")[-1] for n in zf.namelist()) == ["creators.csv", "report.html", "runs.csv",
+                                                                    "scenario.json", "shortlist.csv", "summary.csv"]
         assert zf.read(next(n for n in zf.namelist() if n.endswith("/shortlist.csv"))) == EXAMPLE.read_bytes()
 
 

@@ -25,12 +25,12 @@ def folder_name(scenario) -> str:
     return f"{slug or 'influsim'}-run"
 
 
-def run_folder_zip(scenario, results) -> bytes:
+def run_folder_zip(scenario, results, creators=None) -> bytes:
     """The run folder of ``results`` (written by :func:`sim.reports.run_folder.write_run_folder`), zipped."""
     name = folder_name(scenario)
     with tempfile.TemporaryDirectory(prefix="influsim-app-") as tmp:
         out = Path(tmp) / name
-        write_run_folder(scenario, results, out)
+        write_run_folder(scenario, results, out, creators=list(creators) if creators else None)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for f in (*FILES, SHORTLIST_COPY):  # the copy of the shortlist, if the scenario has one

@@ -41,6 +41,7 @@ class RunOutcome:
     scenario: Scenario
     results: list
     elapsed: float
+    creators: tuple = ()  # sim.studies.creators.creator_rows of the run (which creators, across replicates)
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,30 @@ def run(scenario: Scenario, report: Report, stop: Stop, done_before: int = 0, to
         if stop():
             raise Cancelled
 
+    from sim.studies.creators import creator_rows
+
     t0 = time.perf_counter()
     results = run_scenario(scenario, workers=1, progress=progress)
-    return RunOutcome(scenario, results, time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    if stop():
+        raise Cancelled
+    return RunOutcome(scenario, results, elapsed, tuple(creator_rows(scenario, results)))
+
+
+def run_frontier(scenario: Scenario, budgets: list, report: Report, stop: Stop) -> list[dict]:
+    """One run per budget on common seeds (:func:`sim.studies.frontier.run_frontier`); its rows."""
+    from sim.studies import frontier
+
+    total, done = len(budgets) * _replicates(scenario), 0
+
+    def progress(rep: list) -> None:
+        nonlocal done
+        done += len(rep)
+        report(done, total)
+        if stop():
+            raise Cancelled
+
+    return frontier.frontier_rows(frontier.run_frontier(scenario, budgets, progress=progress))
 
 
 def sweep_values(start: float, stop: float, count: int, integer: bool = False) -> list:

@@ -12,6 +12,7 @@ from sim.app import state
 from sim.app.form import build, error_key
 from sim.app.form_view import Form
 from sim.app.results_view import Results, RunBar
+from sim.app.frontier_view import FrontierPanel
 from sim.app.whatif_view import WhatIfPanel
 from sim.errors import ScenarioError
 
@@ -90,3 +91,5 @@ def Page():
                         Results(outcome)
                 with solara.lab.Tab("What if", classes=["tab-whatif"]):
                     WhatIfPanel(built.scenario)
+                with solara.lab.Tab("How much to spend", classes=["tab-frontier"]):
+                    FrontierPanel(built.scenario)

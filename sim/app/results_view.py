@@ -1,6 +1,6 @@
 """The run: Run and Cancel with a progress bar, then the results, decision first.
 
-Order of the results: verdict lines, spend and warnings; the key figures with units and
+Order of the results: verdict lines, spend and warnings; which creators (top 10 per strategy); the key figures with units and
 intervals; by platform, when the creators hired are on several; the run folder to download;
 the report's charts.
 """
@@ -15,7 +15,7 @@ import solara
 from sim.app import state
 from sim.app.bundle import folder_name, run_folder_zip
 from sim.app.charts import for_browser, result_figures
-from sim.app.tables import CSS, decision_html, kpi_html, platform_html
+from sim.app.tables import CSS, creators_html, decision_html, kpi_html, platform_html
 
 
 @solara.component
@@ -62,11 +62,13 @@ def RunBar(scenario, errors: dict):
 def Results(outcome):
     """Decision, spend and warnings; key figures; the run folder; the charts."""
     sc, results = outcome.scenario, outcome.results
-    zip_data = solara.use_memo(lambda: functools.partial(run_folder_zip, sc, results), dependencies=[id(outcome)])
+    creators = getattr(outcome, "creators", ())
+    zip_data = solara.use_memo(lambda: functools.partial(run_folder_zip, sc, results, creators),
+                               dependencies=[id(outcome)])
     figures = solara.use_memo(lambda: [for_browser(f) for f in result_figures(sc, results)],
                               dependencies=[id(outcome)])
-    tables = solara.use_memo(lambda: decision_html(sc, results) + kpi_html(results) + platform_html(results),
-                             dependencies=[id(outcome)])
+    tables = solara.use_memo(lambda: decision_html(sc, results) + creators_html(sc, creators) + kpi_html(results)
+                             + platform_html(results), dependencies=[id(outcome)])
     n = max((r.replicate for r in results), default=-1) + 1
     solara.Style(CSS)
     with solara.Div(classes=["influsim-results", "results"]):
@@ -76,6 +78,6 @@ def Results(outcome):
         with solara.Row(style={"align-items": "center"}):
             solara.FileDownload(zip_data, filename=f"{folder_name(sc)}.zip", mime_type="application/zip",
                                 label="Download the run folder")
-            solara.Text("a zip of what influsim run writes: report.html, summary.csv, runs.csv, scenario.json")
+            solara.Text("a zip of what influsim run writes: report.html, summary.csv, runs.csv, creators.csv, scenario.json")
         for fig in figures:
             solara.FigurePlotly(fig)

@@ -22,6 +22,9 @@ run_counts = solara.reactive((0, 0))  # replicates done, in all, of the run
 whatif_counts = solara.reactive((0, 0))  # the same for the what-if
 last_run = solara.reactive(None)  # the scenario of the last run started
 
+frontier_counts = solara.reactive((0, 0))  # the same for the frontier
+frontier_budgets = solara.reactive("10k,25k,50k,100k")
+
 whatif_field = solara.reactive("brand.budget")
 whatif_from = solara.reactive("")
 whatif_to = solara.reactive("")
@@ -81,3 +84,11 @@ def whatif_job(scenario, field: str, values_: list, metric: str) -> jobs.WhatIf:
     whatif_counts.set((0, 0))
     return jobs.run_whatif(scenario, field, values_, metric, _reporter(whatif_job, whatif_counts),
                            lambda: not whatif_job.is_current())
+
+
+@solara.lab.task(prefer_threaded=True)
+def frontier_job(scenario, budgets: list) -> list:
+    """Run the frontier, one condition per budget (in a thread); stops after the replicate in progress."""
+    frontier_counts.set((0, len(budgets) * len(scenario.strategies) * scenario.run.replicates))
+    return jobs.run_frontier(scenario, budgets, _reporter(frontier_job, frontier_counts),
+                             lambda: not frontier_job.is_current())

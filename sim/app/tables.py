@@ -36,7 +36,9 @@ CSS = """.influsim-results table{border-collapse:collapse;margin:.5em 0 1em;font
 .influsim-results td,.influsim-results th{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}
 .influsim-results th{background:#f4f4f4}.influsim-results th.l,.influsim-results td.l{text-align:left}
 .influsim-results small{color:#666}.influsim-results ul.verdicts li{font-size:1.1em;margin:.3em 0}
-.influsim-results ul.warnings li{color:#8a4b00}.influsim-results .wide{overflow-x:auto;max-width:100%}"""
+.influsim-results ul.warnings li{color:#8a4b00}.influsim-results .wide{overflow-x:auto;max-width:100%}
+.influsim-results table.creators{font-size:12px}.influsim-results td.text{text-align:left}
+.influsim-results tr.hired td{background:#f3f9f3}"""
 
 
 def _e(text) -> str:
@@ -118,3 +120,25 @@ def whatif_html(whatif) -> str:
         body.append(f"<tr><th>{_e(field_value_text(whatif.field, v))}</th>{cells}</tr>")
     head = "".join(f"<th>{_e(s)}</th>" for s in names)
     return (f"<div class=\"wide\"><table><tr><th>{_e(whatif.field)}</th>{head}</tr>{''.join(body)}</table></div>")
+
+
+def creators_html(scenario, rows) -> str:
+    """Which creators, across replicates: the report's table (:func:`sim.reports.report.creators_section`)."""
+    from sim.reports.report import creators_section
+    from sim.studies.creators import MARGINAL_TOP
+
+    if not rows:
+        return ""
+    page = creators_section(scenario, list(rows), MARGINAL_TOP, max_rows=10).replace("<h2>", "<h3>").replace(
+        "</h2>", "</h3>")
+    return f"<div class=\"wide creators-result\">{page}</div>"
+
+
+def frontier_html(rows) -> str:
+    """How much to spend: the report's frontier tables (:func:`sim.reports.report.frontier_section`)."""
+    from sim.reports.report import frontier_section
+
+    if not rows:
+        return ""
+    page = frontier_section(list(rows)).replace("<h2>", "<h3>").replace("</h2>", "</h3>")
+    return f"<div class=\"wide frontier-result\">{page}</div>"

@@ -265,8 +265,10 @@ def fit_titles(fig: go.Figure, width: int = NARROWEST) -> go.Figure:
     tops = [a.text for a in fig.layout.annotations if a.yref == "paper" and a.yanchor == "bottom"
             and a.y is not None and a.y >= 0.99 and a.text]
     room = max((_lines(t) for t in tops), default=0) * PANEL_TITLE_LINE_PX + 10
-    fig.update_layout(title={"text": text, "x": 0.0, "xanchor": "left", "xref": "container", "y": 1.0,
-                             "yanchor": "top", "yref": "container", "pad": {"t": TITLE_PAD_PX, "l": 20}},
+    lines = _lines(text)
+    fig.update_layout(title={"text": text, "x": 0.0, "xanchor": "left", "xref": "container",
+                             "y": 1.0, "yanchor": "top", "yref": "container",
+                             "pad": {"t": TITLE_PAD_PX + TITLE_LINE_PX * (lines - 1), "l": 20}},
                       margin={"t": TITLE_PAD_PX + TITLE_LINE_PX * _lines(text) + room})
     return fig
 
@@ -513,3 +515,58 @@ def _result_figures(results) -> list[go.Figure]:
 
 
 # --- tables ------------------------------------------------------------------------------------
+
+
+# --- how much to spend (sim.studies.frontier) ------------------------------------------------------------
+
+
+def frontier_figure(rows: list[dict]) -> go.Figure:
+    """Profit, ROI and buyers against budget, one line per strategy with 95% interval bars; the budget of the
+    highest mean profit is marked with a star (rows of :func:`sim.studies.frontier.frontier_rows`)."""
+    from plotly.subplots import make_subplots
+
+    from sim.studies.frontier import best_budgets
+
+    names = list(dict.fromkeys(r["strategy"] for r in rows))
+    panels = [("profit", "expected profit ($, gross profit - spend)"), ("roi", "ROI on gross profit (%)"),
+              ("conversions", "buyers (real people)")]
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=[t for _, t in panels])
+    best = best_budgets(rows)
+    for i, s in enumerate(names):
+        mine = [r for r in rows if r["strategy"] == s]
+        x = [r["budget"] for r in mine]
+        for k, (m, _) in enumerate(panels):
+            stats = [(r[f"{m}_mean"], r[f"{m}_low"], r[f"{m}_high"]) for r in mine]
+            scale = 100.0 if m == "roi" else 1.0
+            fig.add_trace(go.Scatter(
+                x=x, y=[v[0] * scale for v in stats], mode="lines+markers", name=s, legendgroup=s,
+                showlegend=(k == 0), line={"color": _color(i)},
+                error_y={"type": "data", "symmetric": False, "thickness": 1.2,
+                         "array": [max(0.0, (v[2] - v[0]) * scale) if np.isfinite(v[2]) else 0 for v in stats],
+                         "arrayminus": [max(0.0, (v[0] - v[1]) * scale) if np.isfinite(v[1]) else 0
+                                        for v in stats]},
+                text=[fm.interval("roi" if m == "roi" else ("spend" if m == "profit" else m), *v) for v in stats],
+                hovertemplate=f"{s}, budget %{{x:$,.0f}}: %{{text}}<extra></extra>"), row=k + 1, col=1)
+        if s in best:
+            b = best[s]
+            fig.add_trace(go.Scatter(x=[b["budget"]], y=[b["profit_mean"]], mode="markers", showlegend=(i == 0),
+                                     name="highest expected profit", legendgroup="best",
+                                     marker={"symbol": "star", "size": 14, "color": _color(i),
+                                             "line": {"color": "#222", "width": 1}},
+                                     hovertemplate=f"{s}: highest expected profit at %{{x:$,.0f}}<extra></extra>"),
+                          row=1, col=1)
+    fig.add_hline(y=0, line={"color": "#999", "dash": "dot", "width": 1}, row=1, col=1)
+    budgets = sorted({r["budget"] for r in rows})
+    log = len(budgets) > 2 and budgets[-1] / budgets[0] >= 8
+    for k in range(len(panels)):
+        fig.update_xaxes(type="log" if log else "linear", tickvals=budgets, ticktext=[fm.money(b) for b in budgets],
+                         row=k + 1, col=1)
+    fig.update_xaxes(title_text="budget ($" + (", log scale)" if log else ")"), row=len(panels), col=1)
+    fig.update_yaxes(title_text="$", tickprefix="$", separatethousands=True, row=1, col=1)
+    fig.update_yaxes(title_text="%", ticksuffix="%", row=2, col=1)
+    fig.update_yaxes(title_text="people", separatethousands=True, row=3, col=1)
+    fig.update_layout(title="How much to spend: profit, ROI and buyers against budget (mean, 95% interval; same "
+                            "replicate seeds at every budget)", height=900,
+                      legend={"orientation": "h", "y": -0.08})
+    return fig

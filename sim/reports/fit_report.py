@@ -43,28 +43,53 @@ LABELS = {"impressions": "impressions", "likes": "likes", "comments": "comments"
 
 
 # -- figures ------------------------------------------------------------------------------------------------
+def _log_ticks(low: float, high: float) -> list[float]:
+    """Tick values 1, 2, 5 times a power of ten between ``low`` and ``high`` (and the ends).
+
+    Examples
+    --------
+    >>> _log_ticks(0.05, 0.5)
+    [0.05, 0.1, 0.2, 0.5]
+    """
+    ticks = [m * 10.0 ** e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+             for m in (1, 2, 5)]
+    inside = [float(f"{t:.6g}") for t in ticks if low * (1 - 1e-9) <= t <= high * (1 + 1e-9)]
+    return sorted(set(inside) | {float(f"{low:.6g}"), float(f"{high:.6g}")})
+
+
 def prior_posterior_figure(posterior: Posterior) -> go.Figure:
-    """One panel per fitted parameter: the prior's density and the posterior's weighted histogram."""
+    """One panel per fitted parameter: the prior's density and the posterior's weighted histogram.
+
+    A log-uniform prior is shown on a log axis with densities per unit of ``ln x`` (the
+    prior is then flat, as a uniform prior is on its linear axis), so a posterior that
+    rises above the dashed line is where the past campaign moved the belief.
+    """
     k = len(posterior.fields)
     cols = min(k, 3)
     rows = math.ceil(k / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f.split(".")[-1] for f in posterior.fields])
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f.split(".")[-1] for f in posterior.fields],
+                        horizontal_spacing=0.08, vertical_spacing=0.22 if rows > 1 else 0.1)
     for j, name in enumerate(posterior.fields):
         p = prior(name)
         log = p.scale == "log"
         edges = (np.geomspace(p.low, p.high, 26) if log else np.linspace(p.low, p.high, 26))
-        density, _ = np.histogram(posterior.draws[:, j], bins=edges, weights=posterior.weights, density=True)
+        x = np.log(posterior.draws[:, j]) if log else posterior.draws[:, j]
+        density, _ = np.histogram(x, bins=np.log(edges) if log else edges, weights=posterior.weights, density=True)
         centres = np.sqrt(edges[1:] * edges[:-1]) if log else (edges[1:] + edges[:-1]) / 2
-        prior_density = (1 / (centres * (math.log(p.high) - math.log(p.low))) if log
-                         else np.full(len(centres), 1 / (p.high - p.low)))
+        prior_density = np.full(len(centres), 1 / (math.log(p.high) - math.log(p.low)) if log else 1 / (p.high - p.low))
         r, c = j // cols + 1, j % cols + 1
         fig.add_trace(go.Bar(x=centres, y=density, width=np.diff(edges), name="posterior", marker_color="#1f77b4",
                              opacity=0.7, showlegend=j == 0), row=r, col=c)
-        fig.add_trace(go.Scatter(x=centres, y=prior_density, name="prior", mode="lines",
+        fig.add_trace(go.Scatter(x=[p.low, p.high], y=prior_density[:2], name="prior", mode="lines",
                                  line={"color": "#d62728", "dash": "dash"}, showlegend=j == 0), row=r, col=c)
-        fig.update_xaxes(type="log" if log else "linear", row=r, col=c)
+        if log:
+            ticks = _log_ticks(p.low, p.high)
+            fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks], row=r, col=c,
+                             title_text="log scale (density per unit of ln x)", title_font={"size": 11})
+        else:
+            fig.update_xaxes(type="linear", row=r, col=c)
     fig.update_layout(title="Prior (dashed) and posterior (bars) of each fitted parameter: density",
-                      height=320 * rows, bargap=0, margin={"t": 80})
+                      height=340 * rows, bargap=0, margin={"t": 80}, legend={"orientation": "h", "y": -0.12})
     return fig
 
 
@@ -156,7 +181,8 @@ people, each standing for {grain['represents']:,} real people, {grain['days']} d
 of the file. The other uncertain parameters were {html.escape(meta['nuisance'])}.</p>
 <p><b>{meta['particles']} particles, {meta['generations']} generations, {sum(meta['simulations']):,} simulations,
 final acceptance {meta['acceptance'][-1]:.1%}, effective sample size {meta['ess']:.0f}, wall time
-{meta['wall_seconds']:.0f} s</b> (seed {meta['seed']}; stopped: {html.escape(meta['stopped'])}).</p>
+{meta['wall_seconds']:.0f} s</b> (ABC-SMC; then {meta.get('predictive_seconds', 0):.0f} s for the predictive check;
+seed {meta['seed']}; stopped: {html.escape(meta['stopped'])}).</p>
 <ul>{notes}</ul>
 <p>Use it: <code>influsim run SCENARIO.toml --set parameters.posterior=PATH/posterior.json</code> (or
 <code>[parameters] posterior = "posterior.json"</code> in the scenario, relative to it): every replicate then draws
@@ -271,7 +297,7 @@ def run_fit(args) -> int:
         progress.close()
         if client is not None:
             client.close()
-    rows, notes = forecast.compare(past, forecast_data) if forecast_data else (None, None)
+    rows, notes = forecast.compare(past, forecast_data, workers) if forecast_data else (None, None)
     with atomic_folder(out) as folder:
         (folder / "posterior.json").write_text(result.posterior.to_json(), encoding="utf-8")
         if rows is not None:
@@ -291,10 +317,18 @@ def run_fit(args) -> int:
         inside = sum(r["position"] == "inside" for r in rows)
         print(f"forecast vs actual: {inside} of {len(rows)} actuals inside the forecast's 90% interval"
               + (f" ({'; '.join(notes)})" if notes else ""))
+        per_creator = [r for r in rows if r["level"] == "creator"]
+        for o in dict.fromkeys(r["outcome"] for r in per_creator):
+            mine = [r for r in per_creator if r["outcome"] == o]
+            counts = {p: sum(r["position"] == p for r in mine) for p in ("inside", "above", "below")}
+            print(f"  per creator {o:12s} {counts['inside']} inside, {counts['above']} above, {counts['below']} "
+                  f"below (of {len(mine)}; each in forecast_vs_actual.csv)")
         for r in rows:
-            print(f"  {r['level']:7s} {r['handle']:20s} {r['outcome']:12s} actual {_fmt(r['actual']):>9s}  forecast "
-                  f"{_fmt(r['forecast_mean']):>9s} [{_fmt(r['forecast_low'])}, {_fmt(r['forecast_high'])}]  "
-                  f"{r['position']}")
+            if r["level"] == "total":
+                print(f"  total       {r['outcome']:12s} actual {_fmt(r['actual']):>9s}  forecast mean "
+                      f"{_fmt(r['forecast_mean']):>9s} 90% [{_fmt(r['forecast_low'])}, {_fmt(r['forecast_high'])}]  "
+                      f"{r['position']}, bias {_fmt(r['bias'])}"
+                      + (f" ({r['relative_bias']:+.0%})" if math.isfinite(r["relative_bias"]) else ""))
     files = "posterior.json, fit.html" + (", forecast_vs_actual.csv" if rows is not None else "")
     print(f"wrote {out}: {files}")
     shown = os.path.relpath(out / "posterior.json") if not os.path.isabs(args.out or "") else out / "posterior.json"

@@ -441,7 +441,7 @@ th{background:#f4f4f4}tr>th:first-child{text-align:left}td.text{text-align:left;
 tr.hired td{background:#f3f9f3}
 details{margin:.3em 0 1.2em}details>summary{cursor:pointer;color:#0b5cad}
 .plotly-graph-div{max-width:100%}pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
-code{overflow-wrap:anywhere}"""
+code{overflow-wrap:anywhere}table.creators{font-size:.8em}td.acct{overflow-wrap:normal;min-width:9em}table.creators td,table.creators th{padding:3px 5px}"""
 
 
 def _figure_html(figs: list[go.Figure]) -> list[str]:
@@ -451,8 +451,10 @@ def _figure_html(figs: list[go.Figure]) -> list[str]:
             for k, f in enumerate(figs)]
 
 
-def write_report(path: Path, sc: dict, results, rows: list[dict], extra_sections: list[str] | None = None) -> None:
-    """Write the self-contained HTML report (plotly.js embedded once, works offline)."""
+def write_report(path: Path, sc: dict, results, rows: list[dict], extra_sections: list[str] | None = None,
+                 creators_html: str = "") -> None:
+    """Write the self-contained HTML report (plotly.js embedded once, works offline); ``creators_html``
+    (:func:`creators_section`) follows the decision."""
     diff_fig = paired_difference_figure(sc, results)
     figs = [*([diff_fig] if diff_fig is not None else []), *_result_figures(results)]
     by_platform = platform_figure(results)
@@ -473,6 +475,7 @@ Money is in US dollars; counts are real people. Intervals are 95% intervals of t
 percentile bootstrap, at least as wide as the Student-t interval below 10 replicates; never below zero for counts
 and money spent; none with a single replicate); time series bands are Student-t intervals.</p>
 {decision_section(sc, results)}
+{creators_html}
 {divs[0] if diff_fig is not None else ''}
 {paired_difference_table(sc, results)}
 <h2>Summary</h2>{summary_table(rows)}
@@ -483,4 +486,162 @@ and money spent; none with a single replicate); time series bands are Student-t 
 </body></html>"""
     from sim.studies.store import atomic_write_text  # whole or not at all; a failure names the file
 
+    atomic_write_text(path, page)
+
+
+# --- which creators (sim.studies.creators) ------------------------------------------------------------------
+
+#: How each creators-table measure is written: measure -> a metric of :mod:`sim.reports.format` with its unit.
+CREATOR_UNITS = {"fee": "spend", "cost": "spend", "reach": "reach", "unique_reach": "reach",
+                 "engagements": "engagements", "buyers": "conversions", "profit_contribution": "spend",
+                 "marginal_profit": "spend"}
+
+CREATOR_COLUMNS = (("fee", "fee offered ($)"), ("p_accept", "chance to accept"), ("cost", "cost incl. staff ($)"),
+                   ("reach", "reach (people)"), ("unique_reach", "unique reach (people)"),
+                   ("engagements", "engagements"), ("buyers", "buyers"),
+                   ("profit_contribution", "profit contribution ($)"), ("marginal_profit", "marginal profit ($)"))
+
+
+def creator_cell(row: dict, m: str) -> str:
+    """A creators-table cell: the mean and, below it, its 95% interval (blank where never measured).
+
+    Examples
+    --------
+    >>> creator_cell({"buyers_mean": 120.0, "buyers_low": 80.0, "buyers_high": 160.0}, "buyers")
+    '120<br><small>[80, 160]</small>'
+    >>> creator_cell({"p_accept_mean": 0.63, "p_accept_low": float("nan"), "p_accept_high": float("nan")}, "p_accept")
+    '63%'
+    """
+    mean, low, high = row.get(f"{m}_mean"), row.get(f"{m}_low"), row.get(f"{m}_high")
+    if mean is None or not np.isfinite(mean):
+        return ""
+    if m == "p_accept":
+        text, lo_hi = fm.percent(mean), (fm.percent(low), fm.percent(high))
+    else:
+        metric = CREATOR_UNITS[m]
+        signed = m in ("profit_contribution", "marginal_profit")
+        text, lo_hi = fm.value(metric, mean, signed), (fm.value(metric, low, signed), fm.value(metric, high, signed))
+    if np.isfinite(low) and np.isfinite(high) and low != high:
+        return f"{text}<br><small>[{lo_hi[0]}, {lo_hi[1]}]</small>"
+    return text
+
+
+def creators_section(sc, rows: list[dict], marginal_top=None, max_rows: int = 15) -> str:
+    """Which creators, across replicates (:mod:`sim.studies.creators`): one table per strategy, sorted by
+    marginal profit per dollar; the first ``max_rows`` shown, the rest behind "show all"."""
+    if not rows:
+        return ""
+    from sim.studies.creators import fee_terms
+
+    parts = []
+    for s in list(dict.fromkeys(r["strategy"] for r in rows)):
+        mine = [r for r in rows if r["strategy"] == s]
+        head = ("<tr><th>account</th><th style=\"text-align:left\">platform, tier, niche</th><th>followers</th>"
+                "<th>brand fit</th><th>hired in</th>"
+                + "".join(f"<th>{html.escape(t)}</th>" for _, t in CREATOR_COLUMNS)
+                + "<th>marginal profit per $</th></tr>")
+
+        def line(r):
+            name = html.escape(r["handle"] or r["account"]).replace("_", "_<wbr>")
+            src = r["fee_source"]
+            fee = creator_cell(r, "fee") + (f"<br><small>{html.escape(src)}</small>" if src else "")
+            per = r["marginal_per_dollar"]
+            cells = "".join(f"<td>{fee if m == 'fee' else creator_cell(r, m)}</td>" for m, _ in CREATOR_COLUMNS)
+            cls = ' class="hired"' if r["replicates_hired"] else ""
+            fit = fm.number(r["fit"], 2) if np.isfinite(r["fit"]) else ""
+            marg_n = (f"<br><small>{r['marginal_n']} of {r['replicates_hired']}</small>"
+                      if r["replicates_hired"] and r["marginal_n"] != r["replicates_hired"] else "")
+            return (f"<tr{cls}><td class=\"text acct\">{name}</td><td class=\"text\">{html.escape(r['platform'])}, "
+                    f"{html.escape(r['tier'])}, {html.escape(r['niche'])}</td><td>{fm.number(r['followers'])}</td>"
+                    f"<td>{fit}</td><td>{r['replicates_hired']} of {r['replicates']}</td>{cells}"
+                    f"<td>{fm.number(per, 3, signed=True) if np.isfinite(per) else ''}{marg_n}</td></tr>")
+
+        top = "".join(line(r) for r in mine[:max_rows])
+        rest = ("" if len(mine) <= max_rows else
+                f"<details><summary>show all {len(mine):,} accounts</summary><table class=\"creators\">{head}"
+                + "".join(line(r) for r in mine[max_rows:]) + "</table></details>")
+        parts.append(f"<h3>{html.escape(s)}: {len(mine):,} accounts; the fee buys "
+                     f"{html.escape(fee_terms(sc, s))}</h3><table class=\"creators\">{head}{top}</table>{rest}")
+    k = ("every hired account" if marginal_top is None else
+         f"the {marginal_top} accounts with the largest profit contribution in each replicate's roster")
+    shortlist = bool(getattr(getattr(sc, "influencers", None), "shortlist", None))
+    who = ("every shortlisted account, hired or not, and every other account any replicate hired" if shortlist
+           else "every account any replicate hired")
+    per_rep = (" With a new market per replicate, a generated account (no handle) is one replicate's account "
+               "(<i>r3 #1234</i>)." if getattr(sc.run, "market", "fixed") == "per_replicate" else "")
+    return ("<h2>Which creators</h2><p>Per strategy, " + who + ", sorted by marginal profit per dollar (the "
+            "campaign's profit with the account minus without it, on the same seeds, over the account's mean cost). "
+            "Means over the replicates where the strategy hired the account, 95% interval below; the fee and the "
+            "chance to accept over every replicate. Reach: people the account's posts, or the shares they started, "
+            "exposed; unique reach: those no other account of the roster exposed. Profit contribution: margin x "
+            "price x the buyers credited to the account minus its cost. Marginal profit is measured for " + k
+            + " (<i>n of m</i> under the ratio where not in every replicate); without the account means it posts "
+            "nothing and is paid nothing, the rest of the replicate unchanged." + per_rep + " An estimated fee is the "
+            "fee curve's value, the same in every replicate: its intervals do not include the curve's spread.</p>"
+            + "".join(parts))
+
+
+# --- how much to spend (sim.studies.frontier) ----------------------------------------------------------------
+
+
+def frontier_section(rows: list[dict], figure_html: str = "") -> str:
+    """How much to spend: profit, ROI and buyers against budget per strategy, the best budget and where returns
+    fall (HTML; ``figure_html`` the frontier figure's div)."""
+    from sim.studies.frontier import ABSORB, OVERLAP_DROP, SATURATION, best_budgets
+
+    if not rows:
+        return ""
+    best = best_budgets(rows)
+    parts = []
+    for s in list(dict.fromkeys(r["strategy"] for r in rows)):
+        body = []
+        for r in (x for x in rows if x["strategy"] == s):
+            step = r["step_profit_per_dollar_mean"]
+            step_cell = (f"{fm.number(step, 3, signed=True)}<br><small>[{fm.number(r['step_profit_per_dollar_low'], 3, True)}"
+                         f", {fm.number(r['step_profit_per_dollar_high'], 3, True)}]</small>" if np.isfinite(step) else "")
+            cls = ' class="hired"' if best.get(s) is r else ""
+            if not np.isfinite(r["profit_mean"]):  # not run at this budget (cannot be staffed)
+                body.append(f"<tr><th>{fm.money(r['budget'])}</th><td colspan=\"6\"></td>"
+                            f"<td class=\"text\">{html.escape(r['returns'])}</td></tr>")
+                continue
+            body.append(
+                f"<tr{cls}><th>{fm.money(r['budget'])}</th><td>{fm.money(r['spend_mean'])}<br><small>"
+                f"{fm.percent(r['absorbed'])} of the budget</small></td>"
+                f"<td>{fm.money(r['profit_mean'], True)}<br><small>[{fm.money(r['profit_low'], True)}, "
+                f"{fm.money(r['profit_high'], True)}]</small></td>"
+                f"<td>{fm.interval('roi', r['roi_mean'], r['roi_low'], r['roi_high']).replace(' [', '<br><small>[')}"
+                f"</small></td><td>{fm.interval('conversions', r['conversions_mean'], r['conversions_low'], r['conversions_high']).replace(' [', '<br><small>[')}"
+                f"</small></td><td>{fm.number(r['hired_mean'])}</td><td>{step_cell}</td>"
+                f"<td class=\"text\">{html.escape(r['returns'])}</td></tr>")
+        b = best.get(s)
+        lead = (f"<p>Highest expected profit at a budget of <b>{fm.money(b['budget'])}</b>: "
+                f"{fm.money(b['profit_mean'], True)} [{fm.money(b['profit_low'], True)}, "
+                f"{fm.money(b['profit_high'], True)}].</p>" if b else "")
+        parts.append(f"<h3>{html.escape(s)}</h3>{lead}<table><tr><th>budget</th><th>spend ($)</th>"
+                     "<th>profit ($)</th><th>ROI</th><th>buyers</th><th>hired</th>"
+                     "<th>extra profit per extra $ (paired)</th><th style=\"text-align:left\">where returns fall</th></tr>"
+                     f"{''.join(body)}</table>")
+    return ("<h2>How much to spend</h2><p>Each budget is one condition run on the same replicate seeds (markets, "
+            "parameters and luck), so the step from one budget to the next is a paired difference: extra profit "
+            "per extra dollar spent, with its 95% interval. Profit = gross profit (margin x revenue) - spend. "
+            f"Where returns fall: <i>pool runs out</i> (outreach ran out of candidates), <i>budget not used</i> "
+            f"(spends under {ABSORB:.0%} of the budget: the plan takes no more), <i>saturation</i> (under {SATURATION:.0%} of the previous step's buyers per extra "
+            f"dollar), <i>overlap</i> (reach per follower hired falls by more than {OVERLAP_DROP:.0%}). The row of "
+            "the highest expected profit is shaded.</p>" + figure_html + "".join(parts))
+
+
+def write_frontier_report(path: Path, sc, rows: list[dict]) -> None:
+    """Write ``frontier.html``: the frontier section and figure, in one offline page."""
+    from sim.reports.figures import frontier_figure
+    from sim.studies.store import atomic_write_text
+
+    div = _figure_html([frontier_figure(rows)])[0]
+    title = html.escape(sc.name)
+    page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>influsim frontier: {title}</title>"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{CSS}</style></head>"
+            f"<body><h1>How much to spend: {title}</h1><p>{html.escape(sc.description)}</p><p>"
+            f"{sc.population.size:,} simulated people, each standing for {sc.population.represents:,} real people; "
+            f"{sc.campaign.days} days; {sc.run.replicates:,} replicates per strategy and budget; seed {sc.run.seed}. "
+            "Money is in US dollars; counts are real people.</p>"
+            f"{frontier_section(rows, div)}</body></html>")
     atomic_write_text(path, page)

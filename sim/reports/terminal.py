@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 
+from sim.reports.format import interval as fmt_iv, money, number, percent
+from sim.studies.frontier import best_budgets
 from sim.studies import compare
 
 #: Rows of the key-figures table: (metric, label).
@@ -57,6 +59,72 @@ def decision_lines(scenario, results) -> list[str]:
     base = compare.baseline_of(results, compare.scenario_baseline(scenario))
     head = f"Decision (ROI on gross profit, paired difference against {base}, 95% interval):"
     return [head, *("  " + line for line in compare.verdict_lines(results, base, scenario))]
+
+
+def creator_lines(scenario, rows: list[dict] | None, top: int = 10) -> list[str]:
+    """The top creators across replicates (:mod:`sim.studies.creators`), by marginal profit per dollar.
+
+    Means over the replicates where the strategy hired the account; the profit contribution and
+    the marginal profit with their 95% intervals (every measure's interval is in ``creators.csv``
+    and the report).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> nan = float("nan")
+    >>> row = {"strategy": "micro", "account": "@a", "handle": "@a", "replicates_hired": 3, "replicates": 4,
+    ...        "fee_mean": 900.0, "fee_source": "from the CSV", "p_accept_mean": 0.6, "reach_mean": 20000.0,
+    ...        "unique_reach_mean": 15000.0, "buyers_mean": 120.0, "profit_contribution_mean": 800.0,
+    ...        "profit_contribution_low": 100.0, "profit_contribution_high": 1500.0, "marginal_profit_mean": 700.0,
+    ...        "marginal_profit_low": -50.0, "marginal_profit_high": 1450.0, "marginal_per_dollar": 0.7,
+    ...        "marginal_n": 3}
+    >>> lines = creator_lines(R(strategies={}), [row])
+    >>> "@a" in lines[2] and "3/4" in lines[2] and "+$700 [-$50.00, +$1,450]" in lines[2]
+    True
+    >>> print(creator_lines(R(strategies={}), [])[0])
+    Top creators: none hired
+    """
+    if rows is None:
+        return []
+    if not rows:
+        return ["Top creators: none hired"]
+    from sim.studies.creators import fee_terms
+
+    shown = [r for r in rows if r["replicates_hired"]][:top]
+    if not shown:
+        return ["Top creators: none hired"]
+
+    def terms(s):
+        try:
+            return fee_terms(scenario, s)
+        except (AttributeError, KeyError):
+            return ""
+
+    def iv(r, m):
+        return compare.fmt_interval("spend", compare.Interval(r[f"{m}_mean"], r[f"{m}_low"], r[f"{m}_high"],
+                                                              r["replicates_hired"]), signed=True)
+
+    body = []
+    for r in shown:
+        per = r["marginal_per_dollar"]
+        fee = compare.fmt_money(r["fee_mean"]) + (" est." if r["fee_source"] == "estimated" else "")
+        body.append([r["strategy"], r["handle"] or r["account"], f"{r['replicates_hired']}/{r['replicates']}",
+                     fee, compare.fmt_value("conversion_rate", r["p_accept_mean"]).replace("+", ""),
+                     compare.fmt_value("reach", r["reach_mean"]), compare.fmt_value("reach", r["unique_reach_mean"]),
+                     compare.fmt_value("conversions", r["buyers_mean"]), iv(r, "profit_contribution"),
+                     iv(r, "marginal_profit") if r["marginal_n"] else "not measured",
+                     f"{per:+.2f}" if math.isfinite(per) else ""])
+    header = ["strategy", "account", "hired", "fee", "accepts", "reach", "unique", "buyers",
+              "profit contribution", "marginal profit", "per $"]
+    names = list(dict.fromkeys(r["strategy"] for r in shown))
+    each = {s: terms(s) for s in names if terms(s)}
+    buys = (next(iter(each.values())) if len(set(each.values())) == 1
+            else "; ".join(f"{s}: {t}" for s, t in each.items()))
+    for r in [header, *body]:  # the account column left-aligned, as names are
+        r[1] = r[1].ljust(max(len(x[1]) for x in [header, *body]))
+    buys = f"fee buys {buys}; " if buys else ""
+    return [f"Top creators across replicates (by marginal profit per $; means where hired, 95% intervals; "
+            f"{buys}all accounts in creators.csv):", *_table(header, body)]
 
 
 def money_lines(results) -> list[str]:
@@ -159,7 +227,7 @@ def parameter_lines(scenario, results) -> list[str]:
     return [text[:1].upper() + text[1:], *([""] + hinge if hinge else [])]
 
 
-def summary_text(scenario, results, elapsed: float) -> str:
+def summary_text(scenario, results, elapsed: float, creators: list[dict] | None = None) -> str:
     """The text ``influsim run`` prints: verdicts, money, warnings, key figures, paired differences.
 
     Parameters
@@ -170,6 +238,8 @@ def summary_text(scenario, results, elapsed: float) -> str:
         What :func:`sim.studies.runs.run_scenario` returned.
     elapsed : float
         Seconds the run took.
+    creators : list of dict, optional
+        :func:`sim.studies.creators.creator_rows` of the run: its top 10 follow the verdicts.
     """
     names = compare.strategies_of(results)
     n = max((len(compare.runs_of(results, s)) for s in names), default=0)
@@ -177,7 +247,42 @@ def summary_text(scenario, results, elapsed: float) -> str:
     where = "a new market per replicate" if market == "per_replicate" else "one market: campaign luck only"
     head = (f"{scenario.name}: {_plural(len(names), 'strategy').replace('strategys', 'strategies')} x "
             f"{_plural(n, 'replicate')} ({where}) in {elapsed:.1f} s")
-    blocks = [[head], decision_lines(scenario, results), money_lines(results), warning_lines(scenario, results),
+    blocks = [[head], decision_lines(scenario, results), creator_lines(scenario, creators), money_lines(results), warning_lines(scenario, results),
               kpi_lines(results), difference_lines(scenario, results), platform_lines(results),
               parameter_lines(scenario, results)]
     return "\n\n".join("\n".join(b) for b in blocks if b)
+
+
+def frontier_text(rows: list[dict]) -> list[str]:
+    """The terminal lines: one table per strategy, then the best budget and where returns fall."""
+    out = ["Profit against budget (mean [95% interval] over replicates; profit = gross profit - spend; "
+           "the same replicate seeds at every budget):"]
+    names = list(dict.fromkeys(r["strategy"] for r in rows))
+    best = best_budgets(rows)
+    for s in names:
+        table = [["budget", "spend", "profit", "ROI", "buyers", "hired", "extra profit per extra $", "returns"]]
+        for r in (x for x in rows if x["strategy"] == s):
+            step = r["step_profit_per_dollar_mean"]
+            step_text = (f"{step:+.2f} [{r['step_profit_per_dollar_low']:+.2f}, {r['step_profit_per_dollar_high']:+.2f}]"
+                         if math.isfinite(step) else "")
+            table.append([money(r["budget"]), money(r["spend_mean"]),
+                          fmt_iv("spend", r["profit_mean"], r["profit_low"], r["profit_high"], signed=True),
+                          fmt_iv("roi", r["roi_mean"], r["roi_low"], r["roi_high"]),
+                          fmt_iv("conversions", r["conversions_mean"], r["conversions_low"], r["conversions_high"]),
+                          number(r["hired_mean"]), step_text, r["returns"]])
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        out.append(f"  {s}:")
+        for row in table:
+            cells = [c.rjust(w) if i < len(row) - 1 else c for i, (c, w) in enumerate(zip(row, widths))]
+            out.append("    " + "  ".join(cells).rstrip())
+    out.append("")
+    for s in names:
+        if s in best:
+            b = best[s]
+            out.append(f"  {s}: expected profit is highest at a budget of {money(b['budget'])} "
+                       f"({money(b['profit_mean'])} [{money(b['profit_low'])}, {money(b['profit_high'])}], "
+                       f"spends {money(b['spend_mean'])}, {percent(b['absorbed'])} of it)")
+        falls = [r for r in rows if r["strategy"] == s and r["returns"]]
+        for r in falls[:4]:
+            out.append(f"    at {money(r['budget'])}: {r['returns']}")
+    return out

@@ -6,12 +6,17 @@ import numpy as np
 
 
 def fee_per_post(followers, per_follower, exponent, jump, jump_followers=100_000.0, premium=0.0):
-    """Price of one sponsored post, USD.
+    """Price of one sponsored post, USD: a power law in followers with one smooth step.
 
     ``per_follower * 1000 * (followers/1000) ** exponent * (1 + jump * step) * (1 + premium)``
-    where ``step`` rises smoothly from 0 to 1 around ``jump_followers``. Calibrated to the
-    bands of reference/price_per_post.csv (Klear 2019, industry tier table, Inzpire.me);
-    ``premium`` is the format premium (HypeAuditor).
+    where ``step = 1 / (1 + (jump_followers / followers) ** 4)`` rises smoothly from 0 to 1
+    around ``jump_followers`` (half of the step there; from 1/17 to 16/17 between half and
+    twice that). All four curve parameters, the bend's location ``jump_followers`` included,
+    are fitted to the bands of reference/price_per_post.csv (Klear 2019, industry tier
+    table, Inzpire.me) by ``experiments/calibrate.py``; ``jump = 0`` is a curve without a
+    bend. The function's default ``jump_followers`` serves its examples only: the model
+    passes the calibrated ``parameters.fee_jump_followers``. ``premium`` is the format
+    premium (HypeAuditor).
 
     Examples
     --------

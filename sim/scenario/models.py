@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, StringConstraints, field_validator,
 from pydantic_core import PydanticCustomError
 
 from sim.scenario.fields import Bool, Float, Int, Section, _kind, field
-from sim.scenario.parameters import PLATFORM_NAMES, Parameters
+from sim.scenario.parameters import CALIBRATED, PLATFORM_NAMES, Parameters
 
 NICHES = ["fashion", "food", "fitness", "travel", "beauty", "tech", "gaming", "parenting", "local"]
 Format = Literal["post", "video", "carousel", "story_with_link"]
@@ -131,7 +131,9 @@ class Population(Section):
     susceptibility_concentration: Float = field(2.0, "Beta concentration: small = a few easily influenced people "
                                                 "(Watts & Dodds 2007)", ge=0.1, le=1000)
     activity_sigma: Float = field(0.8, "log-normal spread of how often people open the app", ge=0, le=3)
-    share_propensity_mean: Float = field(0.05, "mean chance an engaged person shares (Beta)", ge=0.0, le=0.999)
+    share_propensity_mean: Float = field(float(CALIBRATED["share_propensity_mean"]), "mean chance an engaged person "
+                                         "shares (Beta)", "calibrated to reference/sharing.csv (shares per person "
+                                         "reached; experiments/calibrate.py)", ge=0.0, le=0.999)
     purchase_propensity_mean: Float = field(0.2, "mean chance a convinced person buys (Beta)", ge=0.001, le=0.999)
     propensity_concentration: Float = field(4.0, "Beta concentration of share and purchase propensities",
                                             ge=0.1, le=1000)
@@ -269,7 +271,10 @@ class Run(Section):
     parameters: ParameterMode = field("uncertain", "'uncertain': every replicate draws its own behavioural "
                                       "parameters (priors of sim.scenario.priors, the calibration's bootstrap, "
                                       "parameters.posterior), so intervals include what the model does not know; "
-                                      "fields the scenario sets to a value other than their default are held; "
+                                      "fields the scenario (or a sweep point) sets to a value other than their "
+                                      "default are held, a field set to exactly its default is drawn (a scenario "
+                                      "cannot tell it was named: hold it with a value off the default, or "
+                                      "run.parameters = 'fixed'); "
                                       "'fixed': the point values (the model's mechanics alone)")
 
 

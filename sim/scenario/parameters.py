@@ -188,8 +188,10 @@ class Parameters(Section):
     # money
     fee_per_follower: Float = _cal("fee_per_follower", "fee per follower at 1K followers, USD", _PRICE, ge=0)
     fee_exponent: Float = _cal("fee_exponent", "exponent of the fee in followers", _PRICE, ge=0, le=3)
-    fee_jump: Float = _cal("fee_jump", "relative fee jump above fee_jump_followers", _PRICE, ge=0, le=20)
-    fee_jump_followers: Float = field(100_000.0, "where fees jump", "seed claim C6 (reference/seed_claims.csv)", ge=1)
+    fee_jump: Float = _cal("fee_jump", "relative fee step above fee_jump_followers (0 = no bend)", _PRICE, ge=0,
+                           le=20)
+    fee_jump_followers: Float = _cal("fee_jump_followers", "followers where the fee curve bends (the middle of its "
+                                     "step, fitted with the curve, not placed by hand)", _PRICE, ge=1)
     format_premium: FormatPremium = field(FormatPremium(), "price premium by format",
                                           "reference/format_premiums.csv (HypeAuditor, midpoints)")
     package_discount: Float = field(0.15, "discount per post in multi-post packages", ge=0, le=1)

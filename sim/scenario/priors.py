@@ -233,7 +233,8 @@ class Posterior:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise PosteriorError(f"{where}: not a posterior file (JSON error at line {exc.lineno})") from None
+            raise PosteriorError(f"{where}: not a posterior file (JSON error at line {exc.lineno}, "
+                                 f"column {exc.colno})") from None
         if not isinstance(data, dict) or data.get("format") != POSTERIOR_FORMAT:
             raise PosteriorError(f"{where}: not a posterior file (expected format {POSTERIOR_FORMAT!r})")
         fields = tuple(data.get("fields", ()))

@@ -142,7 +142,8 @@ def drawn_text(scenario, results) -> str:
                 "what the model does not know")
     n = len({r.replicate for r in results})
     posterior = getattr(getattr(scenario, "parameters", None), "posterior", "")
-    source = (f"drawn from the posterior {Path(posterior).name} where it has them, the rest from their priors"
+    source = (f"drawn from the posterior {Path(posterior).name} ({posterior}) where it has them, the rest from "
+              "their priors"
               if posterior else "drawn from their priors")
     held = held_fields(scenario)
     return (f"parameters: uncertain, {len(_drawn(results))} drawn per replicate over {n} replicates, {source}; "

@@ -187,14 +187,18 @@ def write_runs_csv(results, path: Path) -> None:
 
 #: The name of the copy of a run's shortlist (``influencers.shortlist``) in its folder.
 SHORTLIST_COPY = "shortlist.csv"
+#: The name of the copy of a run's posterior file (``parameters.posterior``) in its folder.
+POSTERIOR_COPY = "posterior.json"
 
 
 def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:
     """The resolved scenario, the seeds used and the versions of the packages that ran it.
 
     A scenario with a shortlist (your own creators) gets a copy of it beside ``path``
-    (:data:`SHORTLIST_COPY`), and ``scenario.json`` names the copy (a path relative to
-    the folder), so the folder holds everything the run was made from.
+    (:data:`SHORTLIST_COPY`), one with a posterior file (``parameters.posterior``, from
+    ``influsim fit``) a copy of that (:data:`POSTERIOR_COPY`), and ``scenario.json`` names
+    the copies (paths relative to the folder), so the folder holds everything the run was
+    made from.
     """
     versions = {}
     for pkg in ("influsim", "mesa", "numpy", "networkx", "plotly", "scipy"):
@@ -207,6 +211,9 @@ def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:
     if sc.influencers.shortlist:
         shutil.copyfile(sc.influencers.shortlist, Path(path).parent / SHORTLIST_COPY)
         data["influencers"]["shortlist"] = SHORTLIST_COPY
+    if getattr(sc.parameters, "posterior", ""):
+        shutil.copyfile(sc.parameters.posterior, Path(path).parent / POSTERIOR_COPY)
+        data["parameters"]["posterior"] = POSTERIOR_COPY
     doc = {"scenario": data, "seeds": seeds, "versions": versions}
     atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True))
 

@@ -411,6 +411,7 @@ def fit(past: PastCampaign, scenario, *, fields: tuple[str, ...] = FITTED, parti
     abc_seconds = time.perf_counter() - started
     posterior = Posterior(tuple(fields), draws, w, {})
     pred = predictive_check(simulator, posterior, predictive, seed) if predictive else {}
+    predictive_seconds = time.perf_counter() - started - abc_seconds
     meta = {
         "method": "ABC-SMC (pyabc %s): adaptive L2 distance on log1p outcome totals per follower group, "
                   "median epsilon, multivariate normal transition; fitted in the priors' quantile space"
@@ -420,6 +421,7 @@ def fit(past: PastCampaign, scenario, *, fields: tuple[str, ...] = FITTED, parti
         "particles": particles, "generations": len(generations), "epsilon": [g["epsilon"] for g in generations],
         "acceptance": [g["acceptance"] for g in generations], "simulations": [g["simulations"] for g in generations],
         "ess": generations[-1]["ess"], "wall_seconds": round(abc_seconds, 2),
+        "predictive_seconds": round(predictive_seconds, 2),
         "seed": seed, "workers": workers if client is None else "dask",
         "nuisance": ("drawn from their priors in every simulation (run.parameters = 'uncertain')"
                      if scenario.run.parameters == "uncertain" else "held at their point values "

@@ -8,11 +8,22 @@ to the actual).
 
 **Totals** come from the run's ``runs.csv`` (one row per strategy and replicate): the
 actual total is the sum over the creators, for an outcome every creator has a value of.
-``purchases`` are the run's ``conversions``. **Per creator** needs per-creator forecasts:
-a ``creators.csv`` in the run folder with one row per strategy, replicate and creator
-(``strategy``, ``replicate``, ``handle`` and outcome columns named as in
-:data:`~sim.studies.fit.past.OUTCOMES`, or ``conversions``). ``influsim run`` does not write
-that file yet, so the comparison is in total only and says so.
+``purchases`` are the run's ``conversions``.
+
+**Per creator.** A ``creators.csv`` in the run folder with one row per strategy, replicate
+and creator (``strategy``, ``replicate``, ``handle`` and outcome columns named as in
+:data:`~sim.studies.fit.past.OUTCOMES`, or ``conversions``) is used as it is. The
+``creators.csv`` that ``influsim run`` writes summarises each account over all replicates
+(means and intervals, no ``replicate`` column), so it is not the forecast's spread per
+replicate; instead the forecast's strategy is replayed
+(:func:`replay`): the run folder holds everything the run was made from (``scenario.json``
+with its root seed, the copies of its shortlist and posterior), a run is reproducible by
+its seed, so running that strategy again gives the same replicates, now with each hired
+creator's impressions, purchases and revenue. The replay is checked against ``runs.csv``
+(every replicate's impressions, conversions and revenue must be the same); if they differ
+(another version of influsim made the run) the comparison is in total only and says so.
+Likes, comments and shares are compared in total only (a run keeps per creator only their
+sum, ``engagements``).
 
 The forecast's strategy: the run's only strategy, else the one that hired as many creators
 as the past campaign has (the first such), else the first.
@@ -69,6 +80,8 @@ def read_forecast(folder: str | Path) -> dict:
     if not runs or "strategy" not in runs[0]:
         raise ScenarioError("--forecast", f"{folder / 'runs.csv'}: no runs (expected influsim run's runs.csv)")
     creators = _read_rows(folder / "creators.csv", "creators.csv") if (folder / "creators.csv").is_file() else None
+    if creators is not None and (not creators or "replicate" not in creators[0] or "handle" not in creators[0]):
+        creators = None  # influsim run's creators.csv: per account over all replicates, not per replicate
     return {"folder": str(folder), "runs": runs, "creators": creators}
 
 
@@ -102,7 +115,58 @@ def _row(level, handle, outcome, actual, values, strategy) -> dict:
             "replicates": len(values), "strategy": strategy}
 
 
-def compare(past: PastCampaign, forecast: dict) -> tuple[list[dict], list[str]]:
+#: What a replay must reproduce of each replicate of ``runs.csv`` (relative tolerance :data:`REPLAY_TOLERANCE`).
+REPLAY_CHECKED = ("impressions", "conversions", "revenue")
+REPLAY_TOLERANCE = 1e-9
+
+
+def replay(forecast: dict, strategy: str, workers: int = 1) -> tuple[list[dict] | None, str]:
+    """Per-creator rows of the forecast's ``strategy``, by running it again from the run folder.
+
+    Returns ``(rows, note)``: rows like a ``creators.csv`` (``strategy``, ``replicate``,
+    ``handle``, ``impressions``, ``purchases``, ``revenue``), or ``None`` with the reason
+    when the folder has no scenario, or the replay does not reproduce ``runs.csv``.
+    """
+    import json
+
+    from sim.errors import InfluSimError
+    from sim.scenario import with_fields
+    from sim.scenario.files import resolve
+    from sim.studies.runs import run_scenario
+
+    folder = Path(forecast["folder"])
+    try:
+        raw = json.loads((folder / "scenario.json").read_text(encoding="utf-8"))["scenario"]
+        if isinstance(raw.get("tiers"), dict):  # scenario.json sorts keys: tiers go back in follower order
+            raw["tiers"] = dict(sorted(raw["tiers"].items(), key=lambda kv: kv[1]))
+        scenario = resolve(raw, base_dir=folder)
+        if strategy not in scenario.strategies:
+            return None, f"strategy {strategy!r} is not in the run's scenario.json"
+        only = {"strategies": {strategy: scenario.strategies[strategy].model_dump(mode="python")},
+                "run.baseline": ""}
+        scenario = with_fields(scenario, only)
+        results = run_scenario(scenario, workers=workers)
+    except (OSError, ValueError, KeyError, TypeError, InfluSimError) as exc:
+        return None, f"cannot replay the run from its scenario.json ({str(exc) or exc.__class__.__name__})"
+    recorded = {int(r["replicate"]): r for r in forecast["runs"] if r["strategy"] == strategy}
+    for result in results:
+        row = recorded.get(result.replicate)
+        if row is None or not all(math.isclose(float(result.metrics[m]), _float(row.get(m)),
+                                                rel_tol=REPLAY_TOLERANCE, abs_tol=1e-9) for m in REPLAY_CHECKED):
+            return None, (f"the replay of replicate {result.replicate} differs from runs.csv (a run made by another "
+                          "version?)")
+    if len(results) != len(recorded):
+        return None, f"the replay has {len(results)} replicates, runs.csv {len(recorded)}"
+    price = float(scenario.product.price)
+    rows = [{"strategy": strategy, "replicate": r.replicate, "handle": x["handle"],
+             "impressions": float(x["impressions"]), "purchases": float(x["conversions"]),
+             "revenue": float(x["conversions"]) * price} for r in results for x in r.influencers]
+    return rows, (f"per creator: strategy {strategy!r} replayed from the run folder's scenario.json (seed "
+                  f"{scenario.run.seed}, {len(results)} replicates; it reproduces runs.csv); likes, comments and "
+                  "shares in total only (a run keeps per creator only engagements)")
+
+
+def compare(past: PastCampaign, forecast: dict, workers: int = 1) -> tuple[list[dict], list[str]]:
     """Rows of ``forecast_vs_actual.csv`` (per creator where possible, and in total) and notes."""
     runs = forecast["runs"]
     strategy = _strategy(runs, len(past))
@@ -112,9 +176,9 @@ def compare(past: PastCampaign, forecast: dict) -> tuple[list[dict], list[str]]:
         notes.append(f"forecast of strategy {strategy!r} of the run (of {len({r['strategy'] for r in runs})})")
     creators = forecast["creators"]
     if creators is None:
-        notes.append("per creator needs per-creator forecasts (a creators.csv in the run folder, which influsim run "
-                     "does not write yet): compared in total only")
-    else:
+        creators, why = replay(forecast, strategy, workers)
+        notes.append(why if creators is not None else f"per creator: not compared ({why}); in total only")
+    if creators is not None:
         by_handle: dict[str, list[dict]] = {}
         for r in creators:
             if r.get("strategy", strategy) == strategy:
