@@ -620,6 +620,8 @@ def resample(ts_point: list[Target], plan: dict[str, Resampling], rng: np.random
     out = []
     for group in FIT_ORDER:
         mine = [t for t in ts_point if t.group == group and t.fitted]
+        if not mine:  # a group without rows (a sample of one group: C6's price refits) draws nothing
+            continue
         how = plan[group]
         pick = rng.integers(0, len(mine), len(mine))
         if how.method == "case":

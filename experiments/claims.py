@@ -302,13 +302,18 @@ def conditional_verdict(effects: dict, factor: str, threshold: float = 0.0, negl
     verdict : str
         The conditions' common verdict when they agree. When they disagree:
         ``depends (on FACTOR: ...)`` if some pair of conditions with different verdicts
-        has a difference whose 95% interval (paired on their common replicates) excludes
-        zero; otherwise the pooled verdict, from the interval of the effect averaged over
-        the conditions replicate by replicate.
+        has a difference whose interval (paired on their common replicates) excludes
+        zero; otherwise the pooled verdict, from the 95% interval of the effect averaged
+        over the conditions replicate by replicate (over the replicates every condition
+        ran, or all of them where none is common). With ``k`` conditions the intervals of
+        the ``m = k (k - 1) / 2`` differences are at level ``1 - 0.05 / m`` (Bonferroni), so
+        that among many conditions (a sweep) a "depends" is not the chance of one pair in
+        twenty; with two conditions that is the 95% interval.
     info : dict
         ``conditions`` (label -> (mean, low, high, n, verdict)), ``differences`` ((a, b)
-        -> (mean, low, high, n) of a - b), ``pooled`` ((mean, low, high, n) or None), and
-        ``how``: ``agree``, ``depends`` or ``pooled``.
+        -> (mean, low, high, n) of a - b), ``level`` (of the differences' intervals),
+        ``pooled`` ((mean, low, high, n) or None), and ``how``: ``agree``, ``depends`` or
+        ``pooled``.
 
     Examples
     --------
@@ -329,24 +334,27 @@ def conditional_verdict(effects: dict, factor: str, threshold: float = 0.0, negl
         m, lo, hi, n = _interval_of(list(by_rep.values()))
         conds[label] = (m, lo, hi, n, verdict_from_interval(lo, hi, threshold, n=n, negligible=negligible,
                                                             unit=unit))
-    info: dict = {"conditions": conds, "differences": {}, "pooled": None, "how": "agree"}
+    labels = list(effects)
+    pairs = len(labels) * (len(labels) - 1) // 2
+    level = 1.0 - (1.0 - compare.LEVEL) / max(pairs, 1)
+    info: dict = {"conditions": conds, "differences": {}, "level": level, "pooled": None, "how": "agree"}
     verdicts = {c[4] for c in conds.values()}
     if len(verdicts) == 1:
         return next(iter(verdicts)), info
-    labels = list(effects)
     split = False
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:
             common = sorted(set(effects[a]) & set(effects[b]))
-            d = _interval_of([effects[a][r] - effects[b][r] for r in common]) if len(common) >= 2 else \
-                (math.nan, math.nan, math.nan, len(common))
+            d = (compare.interval([effects[a][r] - effects[b][r] for r in common], level=level).as_tuple()
+                 if len(common) >= 2 else (math.nan, math.nan, math.nan, len(common)))
             info["differences"][(a, b)] = d
             if conds[a][4] != conds[b][4] and resolved(d[1], d[2]):
                 split = True
     if split:
         info["how"] = "depends"
         return combine([(lab, c[4]) for lab, c in conds.items()], factor), info
-    reps = sorted(set().union(*(set(e) for e in effects.values())))
+    reps = sorted(set.intersection(*(set(e) for e in effects.values()))) or \
+        sorted(set().union(*(set(e) for e in effects.values())))
     pooled_values = [float(np.nanmean([effects[lab][r] for lab in labels if r in effects[lab]])) for r in reps]
     pooled = _interval_of(pooled_values)
     info["pooled"], info["how"] = pooled, "pooled"
@@ -354,18 +362,36 @@ def conditional_verdict(effects: dict, factor: str, threshold: float = 0.0, negl
                                  unit=unit), info
 
 
-def conditional_text(info: dict, signed: bool = True) -> str:
-    """Words for :func:`conditional_verdict`'s ``info``: why the verdict is pooled, or which difference splits it."""
-    diffs = [f"{a} - {b} {fmt_ci(*d[:3], signed=signed)}" for (a, b), d in info["differences"].items()
-             if math.isfinite(d[1])]
+def conditional_text(info: dict, signed: bool = True, most: int = 3) -> str:
+    """Words for :func:`conditional_verdict`'s ``info``: why the verdict is pooled, or which difference splits it.
+
+    Lists at most ``most`` differences (those between conditions whose verdicts differ,
+    largest first), with the level of their intervals when it is not 95% (Bonferroni).
+
+    Examples
+    --------
+    >>> info = {"how": "pooled", "level": 0.95, "pooled": (0.3, 0.1, 0.5, 20),
+    ...         "conditions": {"a": (0.5, 0.2, 0.8, 20, "supported"), "b": (0.1, -0.3, 0.5, 20, "not resolved")},
+    ...         "differences": {("a", "b"): (0.4, -0.1, 0.9, 20)}}
+    >>> conditional_text(info)
+    "the conditions' verdicts differ but no difference between them is resolved (a - b +0.40 [-0.10, +0.90]), so the verdict is the pooled one: effect averaged over the conditions +0.30 [+0.10, +0.50] over 20 markets"
+    """
     if info["how"] == "agree":
         return "the conditions agree"
+    conds, level = info["conditions"], info.get("level", 0.95)
+    at = "" if abs(level - 0.95) < 1e-9 else f" at {level:.2%} (Bonferroni over {len(info['differences'])} pairs)"
+    shown = [((a, b), d) for (a, b), d in info["differences"].items()
+             if math.isfinite(d[1]) and conds[a][4] != conds[b][4]]
     if info["how"] == "depends":
-        split = [t for ((a, b), d), t in zip(info["differences"].items(), diffs) if resolved(d[1], d[2])]
-        return f"the conditions differ, resolved: {'; '.join(split)}"
+        shown = [x for x in shown if resolved(x[1][1], x[1][2])]
+    shown.sort(key=lambda x: -abs(x[1][0]))
+    more = f"; {len(shown) - most} more" if len(shown) > most else ""
+    diffs = "; ".join(f"{a} - {b} {fmt_ci(*d[:3], signed=signed)}" for (a, b), d in shown[:most]) + more
+    if info["how"] == "depends":
+        return f"the conditions differ, resolved{at}: {diffs}"
     p = info["pooled"]
-    return (f"the conditions' verdicts differ but no difference between them is resolved "
-            f"({'; '.join(diffs) or 'no common markets'}), so the verdict is the pooled one: effect averaged over "
+    return (f"the conditions' verdicts differ but no difference between them is resolved{at} "
+            f"({diffs or 'no common markets'}), so the verdict is the pooled one: effect averaged over "
             f"the conditions {fmt_ci(*p[:3], signed=signed)} over {p[3]} markets")
 
 
@@ -921,15 +947,12 @@ def sweep_conditions(s: Settings) -> list[tuple[str, str, float, dict]]:
 _MICRO_MACRO_CACHE: dict = {}
 
 
-def micro_macro_runs(s: Settings) -> dict:
-    """The C5/C9 runs (shared): every sweep condition with macro and the micro strategies.
+def micro_macro_conditions(s: Settings) -> list[tuple[str, object]]:
+    """The C5/C9 conditions ``[(label, scenario)]``: every sweep condition with macro and the micro strategies.
 
     The default world (label ``default``) runs ``s.decisive_replicates`` markets and adds
     ``mega`` and ``micro_equal_budget_vs_mega``; the sweep conditions run ``s.replicates``.
     """
-    key = (s.size, s.represents, s.replicates, s.decisive_replicates, s.seed, s.quick)
-    if key in _MICRO_MACRO_CACHE:
-        return _MICRO_MACRO_CACHE[key]
     conds = []
     for factor, label, _level, changes in sweep_conditions(s):
         base = factor == "baseline"
@@ -938,7 +961,15 @@ def micro_macro_runs(s: Settings) -> dict:
         sc = s.scenario({**changes, "strategies": {k: STRATEGIES[k] for k in names}},
                         replicates=s.decisive_replicates if base else s.replicates)
         conds.append((label, sc))
-    runs = run_conditions(conds, s)
+    return conds
+
+
+def micro_macro_runs(s: Settings) -> dict:
+    """The C5/C9 runs of :func:`micro_macro_conditions` (shared by C5 and C9)."""
+    key = (s.size, s.represents, s.replicates, s.decisive_replicates, s.seed, s.quick)
+    if key in _MICRO_MACRO_CACHE:
+        return _MICRO_MACRO_CACHE[key]
+    runs = run_conditions(micro_macro_conditions(s), s)
     _MICRO_MACRO_CACHE.clear()
     _MICRO_MACRO_CACHE[key] = runs
     return runs
@@ -999,8 +1030,11 @@ def _c5_c9(s: Settings, cid: str, micro: str) -> ClaimResult:
     half = (base[4][2] - base[4][1]) / 2
     ex_staff = paired(b, micro, "macro", "roi_ex_staff")
     roas = paired(b, micro, "macro", "roas")
-    sweep = [(r[1], r[5]) for r in rows if r[3] == "conversions (ROI)" and r[1] != "default"]
-    head = [("vs macro", base[5])]
+    sweep_labels = [r[1] for r in rows if r[3] == "conversions (ROI)" and r[1] != "default"]
+    sweep_verdict, sweep_info = conditional_verdict(
+        {lab: per_replicate(runs[lab], micro, "macro", "roi") for lab in sweep_labels},
+        "the product, audiences and costs", negligible=s.negligible, unit="markets")
+    head = {"vs macro": per_replicate(b, micro, "macro", "roi")}
     parts = [(f"default world ({n} markets): ROI {micro} {fmt_ci(*roi_micro[:3])} vs macro {fmt_ci(*roi_macro[:3])}; "
              f"{roi_text(b, micro, 'macro')}, half-width {half:.3f}"
              f"{' (too small to matter)' if base[5] == NEGLIGIBLE else ''}; ROI without staff time "
@@ -1011,13 +1045,15 @@ def _c5_c9(s: Settings, cid: str, micro: str) -> ClaimResult:
     if cid == "C5":
         dm = paired(b, "micro_equal_budget_vs_mega", "mega", "roi")
         roi_mega = metric_ci(b, "mega", "roi")
-        v_mega = verdict_from_interval(dm[1], dm[2], n=dm[3], negligible=s.negligible)
         parts.append(f"vs a celebrity (mega, same spend): ROI mega {fmt_ci(*roi_mega[:3])}; "
                      f"{roi_text(b, 'micro_equal_budget_vs_mega', 'mega')}")
-        head.append(("vs mega", v_mega))
+        head["vs mega"] = per_replicate(b, "micro_equal_budget_vs_mega", "mega", "roi")
         data["mega"] = list(dm[:4])
-    verdict = (f"{combine(head, 'the big account')} on the default world; across the sweep "
-               f"({s.replicates} markets each): {combine(sweep, 'the product, audiences and costs')}")
+    head_verdict, head_info = conditional_verdict(head, "the big account", negligible=s.negligible, unit="markets")
+    verdict = (f"{head_verdict} on the default world; across the sweep ({s.replicates} markets each): "
+               f"{sweep_verdict}")
+    data.update(default_verdict=head_verdict, default_how=head_info["how"], sweep_verdict=sweep_verdict,
+                sweep_how=sweep_info["how"])
     n_yes = sum(r[5] == SUPPORTED for r in rows)
     what = ("micro accounts for the macro's expected cost (same spend)" if micro == "micro_equal_budget" else
             "micro accounts with the macro's total following (they cost more: see the spend)")
@@ -1030,8 +1066,16 @@ def _c5_c9(s: Settings, cid: str, micro: str) -> ClaimResult:
               "product luxury and brand familiarity, audience overlap among micro accounts "
               "(influencers.affinity_exponent: higher = same-niche audiences concentrate on the same keen people), "
               "staff hours per influencer (brand.management_hours), and the objective (conversions: ROI; "
-              f"awareness: unique reach per USD).{_sweep_table(rows, micro, 'macro')}")
-    return _result(cid, "; ".join(parts), verdict, detail, [fig], data)
+              f"awareness: unique reach per USD). The verdict is on ROI. Default world"
+              f"{' (vs macro and vs mega)' if cid == 'C5' else ''}: {conditional_text(head_info)}. Across the "
+              f"sweep: {conditional_text(sweep_info)}.{_sweep_table(rows, micro, 'macro')}")
+    conds = micro_macro_conditions(s)
+    return _result(cid, "; ".join(parts), verdict, detail, [fig], data,
+                   **design(conds, "one factor at a time around the default world (product luxury and familiarity, "
+                                   "audience overlap, staff hours) and the strategy: " + micro + " vs macro"
+                                   + (" (and micro_equal_budget_vs_mega vs mega on the default world)"
+                                      if cid == "C5" else ""), s),
+                   hinges=hinge_text(b, micro, "macro", what=f"ROI {micro} - macro (default world)"))
 
 
 def c5(s: Settings) -> ClaimResult:
@@ -1046,47 +1090,121 @@ def c9(s: Settings) -> ClaimResult:
 
 # C6 ----------------------------------------------------------------------------------------
 
-def c6(s: Settings) -> ClaimResult:
-    """C6: price per post jumps once 100K followers are exceeded (fee_jump, bootstrapped over targets)."""
+PRICE_JUMP_MIN = 0.25  # a "significant" jump: at least +25% beyond the smooth trend (more than a price table's rounding)
+CLAIM_BEND = 100_000.0  # where seed claim C6 puts the jump (tested, never placed in the fit)
+
+
+def step_across(fitted: dict, at: float = CLAIM_BEND) -> float:
+    """Log of the fee curve's extra rise from ``at / 2`` to ``2 at`` beyond its power-law trend.
+
+    ``log((1 + jump * step(2 at)) / (1 + jump * step(at / 2)))`` with the step of
+    :func:`sim.rules.economics.fee_per_post`: 0 when the curve has no bend there, up to
+    ``log(1 + jump)`` when all of its step lies between half and twice ``at`` (a step
+    centred on ``at`` rises from 1/17 to 16/17 over that range). A log ratio: bounded,
+    so its interval stays meaningful where a ratio's explodes.
+
+    Examples
+    --------
+    >>> round(step_across({"fee_jump": 1.0, "fee_jump_followers": 100_000.0}), 3)
+    0.606
+    >>> step_across({"fee_jump": 0.0, "fee_jump_followers": 100_000.0})
+    0.0
+    """
+    jump, where = fitted["fee_jump"], fitted["fee_jump_followers"]
+    step = lambda f: 1.0 / (1.0 + (where / f) ** 4)  # noqa: E731
+    return math.log((1.0 + jump * step(2.0 * at)) / (1.0 + jump * step(0.5 * at)))
+
+
+def price_refits(s: Settings) -> tuple[dict, list[dict], object]:
+    """The price curve's point fit and ``s.bootstrap`` refits to resampled price rows, as the calibration does.
+
+    The fit and the resampling are those of :mod:`experiments.calibrate`
+    (:func:`~experiments.calibrate.fit_group` from several starting points of the bend
+    between 1K and 1M, :func:`~experiments.calibrate.resampling_plan` and
+    :func:`~experiments.calibrate.resample`: residual resampling, 9 rows for 4
+    parameters); no bend is placed anywhere. Refit ``k`` is seeded by
+    :func:`~experiments.calibrate.refit_seed` of ``s.seed``. Returns ``(point, refits,
+    price targets with the point fit's model values)``.
+    """
     sc = default_scenario()
-    p = calibrate.Params(sc.parameters)
     ts = [t for t in calibrate.targets(sc) if t.group == "price"]
-    rng = np.random.default_rng(np.random.SeedSequence(s.seed).spawn(4)[3])
-    jumps = []
-    for _ in range(s.bootstrap):
-        pick = rng.integers(0, len(ts), len(ts))
-        sample = [ts[i] for i in pick]
-        if len({t.label for t in sample}) < 4:
-            continue
-        fitted = calibrate.fit_group("price", [_copy_target(t) for t in sample], p, None)
-        jumps.append(fitted["fee_jump"])
-    jumps = np.array(jumps)
-    lo, hi = np.percentile(jumps, [2.5, 97.5])
-    # a "significant" jump: at least +25% above the smooth trend, i.e. more than a rounding of price tables
-    threshold = 0.25
-    verdict = verdict_from_interval(float(lo), float(hi), threshold, n=len(ts), unit="price targets")
-    f = np.array([90_000.0, 110_000.0])
-    from sim.rules import economics
-    fee = economics.fee_per_post(f, p.fee_per_follower, p.fee_exponent, p.fee_jump, p.fee_jump_followers)
-    gives = (f"fitted jump at 100K: +{p['fee_jump']:.0%} (bootstrap over the {len(ts)} price targets: "
-             f"[{lo:.0%}, {hi:.0%}]); fee per 1K followers at 90K ${1000 * fee[0] / f[0]:.2f}, at 110K "
-             f"${1000 * fee[1] / f[1]:.2f}")
-    detail = (f"Supported if the whole bootstrap interval of the jump exceeds +{threshold:.0%}, contradicted if it "
-              f"lies below, not resolved if it spans +{threshold:.0%}. Price tables "
-              "rise steeply with size (fitted exponent {:.2f}), but their bands are 10K-50K / 50K-500K / 500K-1M, "
-              "so they place no step at 100K; Klear's 500K+ average ($3,138) sits below the table's 500K-1M "
-              "range.".format(p.fee_exponent))
+    p = calibrate.start_params(sc)
+    point = calibrate.fit_group("price", ts, p, None)
+    p.update(point)
+    calibrate.evaluate(ts, p, None)
+    plan = calibrate.resampling_plan(ts, dict(p))
+    refits = []
+    for k in range(s.bootstrap):
+        sample = calibrate.resample(ts, plan, np.random.default_rng(calibrate.refit_seed(s.seed, k)))
+        refits.append(calibrate.fit_group("price", sample, calibrate.start_params(sc), None))
+    return point, refits, ts
+
+
+def _pct(values, q=(2.5, 97.5)) -> tuple[float, float]:
+    lo, hi = np.percentile(np.asarray(values, dtype=float), q)
+    return float(lo), float(hi)
+
+
+def c6(s: Settings) -> ClaimResult:
+    """C6: price per post jumps once 100K followers are exceeded (the fitted bend, bootstrapped over price rows)."""
+    point, refits, ts = price_refits(s)
+    rows = sum(t.fitted for t in ts)
+    size = np.log1p([r["fee_jump"] for r in refits])  # log of the step's full factor
+    bends = [r for r in refits if r["fee_jump"] >= calibrate.NO_BEND]
+    where = _pct(np.log([r["fee_jump_followers"] for r in bends])) if len(bends) >= 2 else (math.nan, math.nan)
+    across = np.array([step_across(r) for r in refits])
+    size_ci, across_ci = _pct(size), _pct(across)
+    at_bound = np.mean([r["fee_jump"] >= 20.0 * (1 - 1e-6) for r in refits])
+    threshold = math.log1p(PRICE_JUMP_MIN)
+    v_bend = verdict_from_interval(*size_ci, threshold, n=rows, unit="price rows")
+    verdict = verdict_from_interval(*across_ci, threshold, n=rows, unit="price rows")
+    err = calibrate.price_fit_error(ts)
+    x = lambda v: f"x{math.exp(v):.2f}"  # noqa: E731
+    gives = (f"the fitted price curve bends at {point['fee_jump_followers']:,.0f} followers "
+             f"[{math.exp(where[0]):,.0f}, {math.exp(where[1]):,.0f}] by log ratio {math.log1p(point['fee_jump']):+.2f} "
+             f"[{size_ci[0]:+.2f}, {size_ci[1]:+.2f}] ({x(math.log1p(point['fee_jump']))} [{x(size_ci[0])}, "
+             f"{x(size_ci[1])}] beyond the power law, exponent {point['fee_exponent']:.2f}); the step across 100K "
+             f"(50K to 200K): log ratio {step_across(point):+.2f} [{across_ci[0]:+.2f}, {across_ci[1]:+.2f}] "
+             f"({x(step_across(point))} [{x(across_ci[0])}, {x(across_ci[1])}]); {len(refits)} refits of {rows} "
+             f"price rows")
+    detail = (f"The fee curve (sim.rules.economics.fee_per_post: a power law with one smooth step) is fitted to the "
+              f"{rows} price rows of reference/price_per_post.csv (Klear 2019, the industry tier table, Inzpire.me) "
+              f"by the calibration (experiments/calibrate.py), the step's location included, from several starting "
+              f"points between 1K and 1M: no jump is placed at 100K. The interval (95%) is over {len(refits)} "
+              f"refits to residual-resampled rows (the calibration's bootstrap of the price group); the bend's "
+              f"location over the {len(bends)} refits with a step of at least {calibrate.NO_BEND:.0%}. Sizes are "
+              f"log ratios (a ratio's interval explodes); {at_bound:.0%} of refits put the step on its bound "
+              f"(fee_jump = 20, x21), so the upper ends are bounded by the fit, not the data. A bend exists (step "
+              f"larger than +{PRICE_JUMP_MIN:.0%}): {v_bend}. The verdict is on the claim's statistic, the curve's "
+              f"extra rise between half and twice 100K beyond the trend: supported if its whole interval exceeds "
+              f"log(1.25) = {threshold:.3f}, contradicted if it lies below, not resolved if it spans it. The price "
+              f"tables' bands are 10K-50K / 50K-500K / 500K-1M, so they place no step at 100K themselves; Klear's "
+              f"500K+ average ($3,138) sits below the table's 500K-1M range. Fit error: rms log error "
+              f"{err['rms_log_error']:.3f}, largest {err['max_abs_error']:.0%} ({err['worst_row']}).")
     import plotly.graph_objects as go
-    fig = go.Figure(go.Histogram(x=jumps, nbinsx=30, name="bootstrap fee_jump"))
-    fig.add_vline(x=threshold, line_dash="dot")
-    fig.update_layout(title="C6: fitted price jump at 100K followers (bootstrap over price targets)",
-                      xaxis_title="fee_jump (relative)", xaxis_tickformat=".0%")
-    return _result("C6", gives, verdict, detail, [fig], {"jump": p.fee_jump, "ci": [float(lo), float(hi)]})
-
-
-def _copy_target(t):
-    import dataclasses
-    return dataclasses.replace(t)
+    from plotly.subplots import make_subplots
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("where the curve bends (followers)",
+                                                        "log ratio: full step, and across 50K-200K"))
+    fig.add_trace(go.Histogram(x=[r["fee_jump_followers"] for r in bends], nbinsx=30, name="bend location"),
+                  row=1, col=1)
+    fig.add_vline(x=CLAIM_BEND, line_dash="dot", row=1, col=1)
+    fig.add_trace(go.Histogram(x=size, nbinsx=30, name="log(1 + fee_jump)", opacity=0.6), row=1, col=2)
+    fig.add_trace(go.Histogram(x=across, nbinsx=30, name="step across 100K", opacity=0.6), row=1, col=2)
+    fig.add_vline(x=threshold, line_dash="dot", row=1, col=2)
+    fig.update_xaxes(type="log", row=1, col=1)
+    fig.update_layout(title=f"C6: the fitted price bend over {len(refits)} bootstrap refits (no jump placed at 100K)",
+                      barmode="overlay")
+    return _result("C6", gives, verdict, detail, [fig],
+                   {"bend_followers": point["fee_jump_followers"], "bend_followers_ci": [math.exp(v) for v in where],
+                    "log_step": math.log1p(point["fee_jump"]), "log_step_ci": list(size_ci), "bend_verdict": v_bend,
+                    "log_step_across_100k": step_across(point), "log_step_across_100k_ci": list(across_ci),
+                    "refits_at_bound": float(at_bound)},
+                   varied="the price rows (residual bootstrap of the calibration's price fit)",
+                   held="the fee curve's form (power law with one smooth step); no simulation",
+                   markets=f"{rows} price rows, {len(refits)} bootstrap refits",
+                   parameters="the four price parameters, fitted (fee_per_follower, fee_exponent, fee_jump, "
+                              "fee_jump_followers)",
+                   hinges="fee_jump and fee_jump_followers (where and how much the fitted curve bends)")
 
 
 # C7 ----------------------------------------------------------------------------------------
@@ -1112,13 +1230,26 @@ def _micro_creators(sc, s: Settings, markets: int = 3) -> list:
 
 
 def c7(s: Settings) -> ClaimResult:
-    """C7: 44% of micro creators accept only a quarter of their offers (no source found)."""
-    alts = {"model default (accept_base 0.39)": 0.39, "C7 for everyone (0.25)": 0.25,
-            "without C7 (0.5)": 0.5}
+    """C7: 44% of micro creators accept only a quarter of their offers: restates an input (no source found).
+
+    Acceptance is not an outcome of the model but its input: the outreach rule
+    (:mod:`sim.campaign.outreach`) is given ``parameters.accept_base`` (set from this very
+    claim) and assumed weights, and no reference file gives an independent acceptance
+    figure (``reference/creator_survey.csv`` has none on offers accepted). So the verdict is
+    :data:`RESTATES`; what the experiment shows is what the campaign does under each
+    acceptance assumption.
+    """
+    lo_prior, hi_prior = _prior_range("parameters.accept_base")
+    base0 = default_scenario().parameters.accept_base
+    alts = {f"model default (accept_base {base0:g}, drawn from [{lo_prior:g}, {hi_prior:g}] per market)": None,
+            "C7 for everyone (accept_base 0.25)": 0.25, "without C7 (accept_base 0.5)": 0.5}
     names = ("macro", "micro_equal_budget")
     shares, rows, conds = {}, [], []
     for lab, base in alts.items():
-        sc = s.scenario({"parameters.accept_base": base, "strategies": with_outreach(names)})
+        ch = {"strategies": with_outreach(names)}
+        if base is not None:
+            ch["parameters.accept_base"] = base
+        sc = s.scenario(ch)
         acc = np.concatenate([monthly_acceptance(pop, sc, ids) for pop, ids in _micro_creators(sc, s)])
         shares[lab] = wilson(int((acc <= 0.25).sum()), len(acc))
         conds.append((lab, sc))
@@ -1127,37 +1258,64 @@ def c7(s: Settings) -> ClaimResult:
         rate = mean_of(runs[lab], "micro_equal_budget", "acceptance_rate")
         rows.append((lab, paired(runs[lab], "micro_equal_budget", "macro", "roi")))
         shares[lab] = shares[lab] + (rate,)
-    _, lo, hi, _ = shares["model default (accept_base 0.39)"]
-    verdict = point_verdict(0.44, lo, hi)
+    default = next(iter(alts))
+    _, lo, hi, _ = shares[default]
+    consistent = point_verdict(0.44, lo, hi)  # the rule, set from the claim, against the claim: no test
+    verdict = RESTATES
     gives = "; ".join(f"{lab}: {v[0]:.0%} [{v[1]:.0%}, {v[2]:.0%}] of micro creators accept <= 1/4 of a month's "
                       f"offers, micro outreach acceptance {v[3]:.0%}, "
                       f"{roi_text(runs[lab], 'micro_equal_budget', 'macro')}" for lab, v in shares.items())
-    detail = ("World claim with no source found. The model's acceptance rule (sim.campaign.outreach) takes accept_base = "
-              "0.39 from this claim (44% accept a quarter, the rest about half) with assumed weights for brand "
-              "fit, offer and offer load; the verdict asks whether the rule, so set, implies that about 44% of "
-              "micro creators accept at most a quarter: supported if 44% lies inside the Wilson interval over the "
-              "micro creators of three replicate markets (offers from brands of every niche at the creator's "
-              "rate), contradicted if outside. Acceptance changes who is hired, the outreach's staff time and, "
-              f"since outreach now takes campaign days (offer_response_days per round), when the accounts post; so "
-              f"the campaign outcome shown for each alternative ({s.replicates} markets, outreach answers drawn per "
-              "replicate).")
+    detail = (f"World claim with no source found. Verdict '{RESTATES}': acceptance of offers is an input of the "
+              "model, not something it produces. The acceptance rule (sim.campaign.outreach) is given "
+              f"parameters.accept_base = {base0:g}, which was set from this claim (44% accept a quarter, the rest about "
+              "half), with assumed weights for brand fit, offer and offer load; no file of experiments/reference "
+              "(nor /work/shared/reference) gives an independent, cited figure for how many offers creators "
+              "accept (the creator survey, SocialPubli 2018, asks about side gigs, income and pay, not offers). "
+              "So the share of micro creators who accept at most a quarter of a month's offers restates the "
+              f"assumption: with the default rule it is {shares[default][0]:.0%} [{lo:.0%}, {hi:.0%}] (Wilson, micro "
+              f"creators of three replicate markets, offers from brands of every niche at the creator's rate), "
+              f"{'inside' if consistent == SUPPORTED else 'outside'} the claim's 44%, which says how the rule was "
+              "set, not whether creators behave so. What the model can add is the consequence: acceptance changes "
+              "who is hired, the outreach's staff time and, since each round of offers takes campaign days "
+              "(offer_response_days), when the accounts post; the figure shows the micro_equal_budget - macro ROI "
+              f"under each acceptance assumption ({s.replicates} markets, outreach answers drawn per replicate).")
     return _result("C7", gives, verdict, detail, [_bar_figure("C7: micro_equal_budget - macro ROI by acceptance "
-                                                              "assumption", rows)],
-                   {"shares": {k: list(v) for k, v in shares.items()}})
+                                                              "assumption (acceptance is an input)", rows)],
+                   {"shares": {k: list(v) for k, v in shares.items()}, "consistent_with_input": consistent},
+                   **design(conds, "the acceptance assumption (parameters.accept_base: drawn, 0.25, 0.5) for the "
+                                   "comparison micro_equal_budget vs macro with outreach", s),
+                   hinges="parameters.accept_base (an input set from this claim): the outcome is that parameter")
+
+
+def _prior_range(dotted: str) -> tuple[float, float]:
+    """The prior's range of an uncertain field (:data:`sim.scenario.priors.PRIORS`)."""
+    from sim.scenario.priors import PRIORS
+
+    p = next(p for p in PRIORS if p.field == dotted)
+    return p.low, p.high
 
 
 # C8 ----------------------------------------------------------------------------------------
 
 def c8(s: Settings) -> ClaimResult:
-    """C8: connecting with creators before the offer raises the chance of a partnership."""
+    """C8: connecting with creators before the offer raises the chance of a partnership: restates an input.
+
+    The chance of a partnership is acceptance, which the model is given: connecting first
+    adds ``parameters.accept_connect_weight`` log-odds (an assumption, no figure behind
+    it). The verdict is :data:`RESTATES`; the experiment shows the acceptance difference
+    the assumption implies and what connecting does to the campaign's ROI.
+    """
     out, rows = [], []
     micro = with_outreach(["micro_equal_budget"])["micro_equal_budget"]
     cold, warm = "micro_equal_budget", "micro_equal_budget_connect_first"
     strategies = {cold: {**micro, "match": "", "connect_first": False},
                   warm: {**micro, "match": "", "connect_first": True,
                          "description": "micro accounts for the budget, connecting first"}}
+    lo_prior, hi_prior = _prior_range("parameters.accept_connect_weight")
+    w0 = default_scenario().parameters.accept_connect_weight
     conds = []
-    for lab, w in (("model default (connect weight 1)", None), ("no effect assumed (weight 0)", 0.0)):
+    for lab, w in ((f"model default (connect weight {w0:g}, drawn from [{lo_prior:g}, {hi_prior:g}] per market)", None),
+                   ("no effect assumed (weight 0)", 0.0)):
         ch = {"strategies": strategies}
         if w is not None:
             ch["parameters.accept_connect_weight"] = w
@@ -1171,20 +1329,27 @@ def c8(s: Settings) -> ClaimResult:
     runs = run_conditions(conds, s)
     for lab, _sc in conds:
         rows.append((lab, paired(runs[lab], warm, cold, "roi")))
-    verdict = combine([(lab, v) for lab, _, v in out], "the assumed effect of connecting (accept_connect_weight, "
-                                                       "no figure behind it)")
+    follows = combine([(lab, v) for lab, _, v in out], "the assumed effect of connecting")
+    verdict = RESTATES
     gives = "; ".join(f"{lab}: acceptance {d[0]:+.1%} [{d[1]:+.1%}, {d[2]:+.1%}] per micro creator, campaign "
                       f"{roi_text(runs[lab], warm, cold)}" for lab, d, _ in out)
-    detail = ("Practitioner advice with no figure: the model's +1 log-odds for connecting first "
-              "(parameters.accept_connect_weight) is an assumption, so the model only confirms what it is told; "
-              "with weight 0 the effect disappears (a difference under half a percentage point is too small to "
-              "matter). The verdict is on the chance of a partnership (acceptance per micro creator of three "
-              "replicate markets); the campaign ROI is shown beside it: connecting costs staff hours "
-              "(brand.connect_first_hours) and now also campaign days (brand.connect_first_days before every round "
-              f"of offers, so the accounts post later), and both are in the ROI difference ({s.replicates} "
-              "markets, budget $50,000, outreach answers drawn per replicate).")
-    return _result("C8", gives, verdict, detail, [_bar_figure(f"C8: ROI {warm} - {cold}", rows)],
-                   {"acceptance": {lab: list(d[:3]) for lab, d, _ in out}})
+    detail = (f"Practitioner advice with no figure. Verdict '{RESTATES}': the chance of a partnership is "
+              "acceptance, an input of the model: connecting first adds parameters.accept_connect_weight log-odds "
+              f"to it ({w0:+g} by default, an assumption with no source; no file of experiments/reference or "
+              "/work/shared/reference gives a cited figure on acceptance with or without a prior connection). So "
+              "the acceptance difference per micro creator (three replicate markets) only repeats what the model is "
+              f"told: {follows} (a difference under half a percentage point is too small to matter; with weight 0 "
+              "it disappears). The campaign ROI is shown beside it, as what the assumption costs or gains: "
+              "connecting costs staff hours (brand.connect_first_hours) and campaign days (brand.connect_first_days "
+              f"before every round of offers, so the accounts post later), both in the ROI difference "
+              f"({s.replicates} markets, outreach answers drawn per replicate).")
+    return _result("C8", gives, verdict, detail, [_bar_figure(f"C8: ROI {warm} - {cold} (acceptance is an input)",
+                                                              rows)],
+                   {"acceptance": {lab: list(d[:3]) for lab, d, _ in out}, "acceptance_follows_input": follows},
+                   **design(conds, "connecting first or not (strategies) under the assumed effect of connecting "
+                                   "(parameters.accept_connect_weight: drawn, or 0)", s),
+                   hinges="parameters.accept_connect_weight (an assumption): the acceptance difference is that "
+                          "parameter")
 
 
 # C10 ---------------------------------------------------------------------------------------
@@ -1201,53 +1366,81 @@ def c10(s: Settings) -> ClaimResult:
               s.scenario({"strategies": strategies, "parameters.fit_sensitivity": 0.0,
                           "parameters.accept_fit_weight": 0.0}))]
     runs = run_conditions(conds, s)
-    rows, vs = [], []
+    rows = []
     for lab, _ in conds:
         for metric in ("roi", "conversions"):
-            d = paired(runs[lab], fit, rnd, metric)
-            rows.append((f"{lab}: {metric}", d))
-        d = rows[-2][1]
-        vs.append((lab, verdict_from_interval(d[1], d[2], n=d[3], negligible=s.negligible)))
-    verdict = vs[0][1]
+            rows.append((f"{lab}: {metric}", paired(runs[lab], fit, rnd, metric)))
+    verdict, info = conditional_verdict({lab: per_replicate(runs[lab], fit, rnd, "roi") for lab, _ in conds},
+                                        "the assumed fit mechanisms (fit_sensitivity, accept_fit_weight)",
+                                        negligible=s.negligible, unit="markets")
+    vs = {lab: c[4] for lab, c in info["conditions"].items()}
     gives = "; ".join(f"{lab}: {roi_text(runs[lab], fit, rnd)}, conversions {fit} - {rnd} "
                       f"{fmt_ci(*paired(runs[lab], fit, rnd, 'conversions')[:3], signed=True)}" for lab, _ in conds)
     detail = (f"Micro accounts for the same budget ($50,000), ranked by brand fit or at random (paired; the "
               f"random order and the outreach answers are drawn per replicate, {s.replicates} markets). Brand fit "
               f"acts through the audience's interest in the product (conversion), a smaller sponsored penalty "
-              f"(fit_sensitivity, assumed) and acceptance of offers (accept_fit_weight, assumed). With the assumed "
-              f"parts switched off the verdict is {vs[1][1]}: the effect that remains comes from audiences alone.")
+              f"(fit_sensitivity, assumed) and acceptance of offers (accept_fit_weight, assumed). The verdict is on "
+              f"the ROI difference {fit} - {rnd}: default world {vs[conds[0][0]]}; with the assumed parts switched "
+              f"off (the effect that remains comes from audiences alone) {vs[conds[1][0]]}. It reads 'depends' only "
+              f"if the two conditions' ROI differences differ resolvedly (paired by market): "
+              f"{conditional_text(info)}.")
     return _result("C10", gives, verdict, detail, [_bar_figure(f"C10: {fit} (brand fit) - {rnd}", rows)],
-                   {"verdicts": dict(vs)})
+                   {"verdicts": vs, "how": info["how"],
+                    "difference": {" - ".join(k): list(v) for k, v in info["differences"].items()}},
+                   **design(conds, f"the selection ({fit}: by brand fit, {rnd}: at random) in the default world "
+                                   "and with the assumed fit mechanisms switched off", s),
+                   hinges=hinge_text(runs["default"], fit, rnd, what=f"ROI {fit} - {rnd} (default world)"))
 
 
 # C11 ---------------------------------------------------------------------------------------
+
+UGC_FACTOR = 3.0  # the UGC push: people share this many times as often as the scenario's default
+
 
 def c11(s: Settings) -> ClaimResult:
     """C11: local micro accounts plus user-generated content (#LetHawaiiHappen): earned reach per USD."""
     micro = "micro_equal_budget"
     strategies = {k: STRATEGIES[k] for k in ("macro", micro)}
+    share0 = default_scenario().population.share_propensity_mean
+    pushed = min(UGC_FACTOR * share0, 0.999)
     conds = [("local product", s.scenario({"product.niche": "local", "strategies": strategies})),
-             ("local product, UGC push (sharing x3)",
+             (f"local product, UGC push (sharing x{UGC_FACTOR:g})",
               s.scenario({"product.niche": "local", "strategies": strategies,
-                          "population.share_propensity_mean": 0.15}))]
+                          "population.share_propensity_mean": pushed}))]
     runs = run_conditions(conds, s)
-    rows, vs, texts = [], [], []
+    rows, texts = [], []
     for lab, _ in conds:
         d = paired(runs[lab], micro, "macro", "earned_per_kusd")
         rows.append((f"{lab}: earned reach per 1K USD", d))
-        vs.append((lab, verdict_from_interval(d[1], d[2], n=d[3])))
         d2 = paired(runs[lab], micro, "macro", "reach_per_kusd", "ratio")
         rows.append((f"{lab}: reach per USD, micro/macro - 1", d2))
         texts.append(f"{lab}: earned reach per 1K USD {micro} - macro {fmt_ci(*d[:3], signed=True)}, reach per USD "
                      f"{micro}/macro - 1 {fmt_ci(*d2[:3], signed=True)}, {roi_text(runs[lab], micro, 'macro')}")
-    verdict = combine(vs, "sharing")
+    verdict, info = conditional_verdict({lab: per_replicate(runs[lab], micro, "macro", "earned_per_kusd")
+                                         for lab, _ in conds}, "sharing", unit="markets")
+    vs = {lab: c[4] for lab, c in info["conditions"].items()}
+    # The push's size (x3) is an assumption of this experiment, not a measured condition of any market: pooling it
+    # into the verdict would let an invented condition decide the claim. The verdict is the scenario's own sharing;
+    # the push shows what sharing would have to be for the claim to hold.
+    verdict = vs[conds[0][0]]
     detail = ("A single case study (Hawaii tourism, 2020); 'a new angle' is not measurable in the model. What it "
               "can test is the mechanism: local micro accounts (product niche 'local', same spend as one macro "
               "account) plus word of mouth (shares of followers standing for user-generated content; a share is "
               "seen like a post of an account of the sharer's size, min(1, reach x activity)) reaching people "
-              f"beyond the followers (earned reach) per USD, over {s.replicates} markets.")
+              f"beyond the followers (earned reach) per USD, over {s.replicates} markets, with the scenario's "
+              f"sharing (population.share_propensity_mean = {share0:.3g}) and a UGC push ({pushed:.3g}). The verdict "
+              f"is on earned reach per 1K USD, {micro} - macro: "
+              f"{'; '.join(f'{lab}: {v}' for lab, v in vs.items())}. The verdict is the scenario's own sharing; the push's "
+              f"size is this experiment's assumption, so it is shown, not pooled in. Between the two conditions "
+              f"(paired by market): {conditional_text(info)}.")
     return _result("C11", "; ".join(texts), verdict, detail, [_bar_figure("C11: local micro_equal_budget - macro",
-                                                                          rows)], {"verdicts": dict(vs)})
+                                                                          rows)],
+                   {"verdicts": vs, "how": info["how"],
+                    "difference": {" - ".join(k): list(v) for k, v in info["differences"].items()}},
+                   **design(conds, f"sharing (the scenario's, and x{UGC_FACTOR:g} for a UGC push) for the comparison "
+                                   f"{micro} vs macro on a local product", s),
+                   hinges=hinge_text(runs[conds[0][0]], micro, "macro", metric="earned_per_kusd",
+                                     what=f"earned reach per 1K USD {micro} - macro (scenario's sharing)"))
 
 
 # figures -----------------------------------------------------------------------------------

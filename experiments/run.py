@@ -3,7 +3,10 @@
 Checks the shipped calibration against the published figures, runs one experiment per
 seed claim, and writes one HTML report (``report.html``: the claims table with
 intervals and computed verdicts, the figures behind each row, the calibration table
-and figure) plus ``claims.json`` and ``claims.csv``. ``--quick`` uses a small
+and figure) plus ``claims.json`` and ``claims.csv``. Every claim comes with its design
+(:meth:`experiments.claims.ClaimResult.design_lines`: what was varied, what was held, how
+many markets, whether parameters were drawn, which ones the verdict hinges on) in all
+three. ``--quick`` uses a small
 population and few replicates (about two minutes on two cores, for CI); the full run takes
 about 25 minutes on two cores, since every replicate draws its own market (see
 :class:`experiments.claims.Settings`).
@@ -72,10 +75,44 @@ def _cls(v: str) -> str:
     return claims.verdict_class(v)
 
 
+# one rule per class of claims.verdict_class (yes, no, small, open, dep, input, calib)
 CSS = """body{font-family:system-ui,sans-serif;max-width:1300px;margin:auto;padding:1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
 th{background:#f4f4f4}td.l{font-size:90%}.yes{color:#2ca02c}.no{color:#d62728}.dep{color:#ff7f0e}
-.small{color:#555}.open{color:#7f7f7f}"""
+.small{color:#555}.open{color:#7f7f7f;font-style:italic}
+.input{color:#6a3d9a;background:#f1ebf7;padding:0 3px}.calib{color:#1f6f8b;background:#e8f3f7;padding:0 3px}
+ul.design{font-size:90%;color:#444;margin:0.3em 0 0.8em 0}"""
+
+DESIGN_FIELDS = ("varied", "held", "markets", "parameters", "hinges")  # ClaimResult's design, in this order
+
+
+def design_html(r) -> str:
+    """The claim's design (what was varied, held, how many markets, parameters, hinges) as a list."""
+    lines = r.design_lines()
+    if not lines:
+        return ""
+    items = "".join(f"<li><b>{html.escape(k)}:</b> {html.escape(v)}</li>"
+                    for k, v in (line.split(": ", 1) for line in lines))
+    return f"<ul class='design'>{items}</ul>"
+
+
+def claim_record(r) -> dict:
+    """One claim for claims.json: its words, verdict and design fields."""
+    return {"id": r.id, "claim": r.claim, "source": r.source, "model_gives": r.model_gives, "verdict": r.verdict,
+            **{k: getattr(r, k) for k in DESIGN_FIELDS}}
+
+
+def write_tables(folder: Path, s: claims.Settings, results, cal: dict, elapsed: float) -> None:
+    """``claims.json`` and ``claims.csv`` in ``folder``, each claim with its design fields."""
+    doc = {"settings": {k: getattr(s, k) for k in ("size", "represents", "replicates", "decisive_replicates",
+                                                   "seed", "quick", "negligible")},
+           "elapsed_s": round(elapsed, 1), "calibration": cal, "claims": [claim_record(r) for r in results]}
+    (folder / "claims.json").write_text(json.dumps(doc, indent=2, default=_json), encoding="utf-8")
+    with open(folder / "claims.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "claim", "source", "model_gives", "verdict", *DESIGN_FIELDS])
+        for r in results:
+            w.writerow([r.id, r.claim, r.source, r.model_gives, r.verdict, *(getattr(r, k) for k in DESIGN_FIELDS)])
 
 
 def write_report(path: Path, s: claims.Settings, results, cal_html: str, cal_figs: list, elapsed: float) -> None:
@@ -92,7 +129,7 @@ def write_report(path: Path, s: claims.Settings, results, cal_html: str, cal_fig
         figs = "".join(div(f) for f in r.figures)
         sections.append(f"<h3 id='{r.id}'>{r.id}: {html.escape(r.claim)}</h3><p><b>Source:</b> "
                         f"{html.escape(r.source)}. <b>Verdict:</b> <span class='{_cls(r.verdict)}'>"
-                        f"{html.escape(r.verdict)}</span></p><p>{html.escape(r.model_gives)}</p><p>{r.detail}</p>"
+                        f"{html.escape(r.verdict)}</span></p>{design_html(r)}<p>{html.escape(r.model_gives)}</p><p>{r.detail}</p>"
                         f"{figs}")
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>influsim: claims</title>
 <style>{CSS}</style></head><body>
@@ -105,7 +142,12 @@ audiences), so intervals include which market, not only campaign luck; strategie
 comparisons): <span class='yes'>supported</span> (the interval lies on the claim's side),
 <span class='no'>contradicted</span> (it lies entirely on the other side), <span class='open'>not resolved at N
 replicates</span> (it spans the threshold), <span class='small'>too small to matter</span> (it spans zero with a
-half-width below {s.negligible:g} ROI), <span class='dep'>depends</span> (conditions disagree). ROI is on gross
+half-width below {s.negligible:g} ROI), <span class='input'>restates an input</span> (the outcome the claim is about
+is a parameter or survey figure the model is given, so the model cannot test it), <span class='calib'>calibration
+check</span> (the claim's figures are data the model was fitted to: agreement checks the simulation, not the
+claim), <span class='dep'>depends</span> (conditions disagree <em>and</em> the interval of the difference between
+them excludes zero; otherwise the verdict of the effect pooled over the conditions). Under each claim: what was
+varied, what was held, how many markets, which parameters were drawn and which the verdict hinges on. ROI is on gross
 profit, (margin x revenue - cost) / cost, staff time included; spend is given next to every ROI comparison.</p>
 {claims_table(results)}
 <h2>Experiments</h2>{''.join(sections)}
@@ -136,17 +178,7 @@ def cmd_experiments(args) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=".influsim-", dir=out.parent))
     try:
         write_report(tmp / "report.html", s, results, cal_html, cal_figs, elapsed)
-        doc = {"settings": {k: getattr(s, k) for k in ("size", "represents", "replicates", "decisive_replicates",
-                                                       "seed", "quick", "negligible")},
-               "elapsed_s": round(elapsed, 1), "calibration": cal,
-               "claims": [{"id": r.id, "claim": r.claim, "source": r.source, "model_gives": r.model_gives,
-                           "verdict": r.verdict} for r in results]}
-        (tmp / "claims.json").write_text(json.dumps(doc, indent=2, default=_json), encoding="utf-8")
-        with open(tmp / "claims.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["id", "claim", "source", "model_gives", "verdict"])
-            for r in results:
-                w.writerow([r.id, r.claim, r.source, r.model_gives, r.verdict])
+        write_tables(tmp, s, results, cal, elapsed)
         if out.exists():
             out.rmdir()
         tmp.replace(out)

@@ -263,7 +263,7 @@ def cmd_run(args) -> int:
     if spread:
         print("\nWhere the spread comes from:\n" + "\n".join(f"  {line}" for line in spread_text(spread)))
     print(f"wrote {out}/report.html, summary.csv, runs.csv, creators.csv, scenario.json"
-          f"{', shortlist.csv' if shortlist else ''}")
+          f"{', shortlist.csv' if shortlist else ''}{', posterior.json' if sc.parameters.posterior else ''}")
     return 0
 
 

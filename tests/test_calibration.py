@@ -122,11 +122,14 @@ def test_every_draw_lies_within_the_fields_bounds(draws_doc):
 
 def test_refits_reproduce_the_shipped_draws(draws_doc):
     # refit k is seeded by SeedSequence(seed, spawn_key=(k,)) alone: 3 refits give the shipped file's first 3 rows
+    # (to 1e-4 relative: the optimisers' last digit moves between scipy releases, 12849.4 vs 12849.5 on 1.18.1; a
+    # different resample or seed moves the values by percents)
     doc = calibrate.bootstrap(3, draws_doc["seed"])
-    assert doc["draws"] == draws_doc["draws"][:3]
+    np.testing.assert_allclose(doc["draws"], draws_doc["draws"][:3], rtol=1e-4)
     assert doc["fields"] == draws_doc["fields"]
-    assert {k: v["point"] for k, v in doc["summary"].items()} == \
-        {k: v["point"] for k, v in draws_doc["summary"].items()}
+    points = [[v["point"] for v in d["summary"].values()] for d in (doc, draws_doc)]
+    assert list(doc["summary"]) == list(draws_doc["summary"])
+    np.testing.assert_allclose(points[0], points[1], rtol=1e-4)
 
 
 def test_resampling_is_seeded_and_keeps_each_group_to_its_rows(shipped_check):

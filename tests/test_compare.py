@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.reports.terminal import summary_text
-from sim.studies import compare
+from sim.studies import caveats, compare
 from sim.studies.replicate import ReplicateResult
 from sim.studies.results import summarize, write_summary_csv
 
@@ -131,7 +131,7 @@ def test_warnings_nobody_hired_over_budget_ran_out_and_different_spend():
     results = ([_run("macro", i, hired=0.0 if i == 1 else 1.0, spend=50.0 if i == 1 else 13_000.0) for i in range(4)]
                + [_run("custom", i, spend=60_000.0, budget=50_000.0) for i in range(4)]
                + [_run("micro", i, filled=(i != 2), spend=49_000.0) for i in range(4)])
-    w = compare.warnings_for(results)
+    w = caveats.warnings_for(results)
     text = "\n".join(w)
     assert "macro hires nobody in 1 of 4 replicates" in text
     assert "custom spends more than its budget in 4 of 4 replicates (up to $60,000 of $50,000)" in text
@@ -142,7 +142,7 @@ def test_warnings_nobody_hired_over_budget_ran_out_and_different_spend():
     table = {r["strategy"]: r for r in compare.spend_table(results)}
     assert table["macro"]["no_hire_replicates"] == 1 and table["micro"]["ran_out_replicates"] == 1
     assert table["custom"]["unspent"] == -10_000.0
-    assert compare.warnings_for([_run("a", 0), _run("b", 0)]) == []  # same spend, all fine
+    assert caveats.warnings_for([_run("a", 0), _run("b", 0)]) == []  # same spend, all fine
 
 
 def test_summary_csv_has_the_money_columns(tmp_path):
@@ -298,7 +298,7 @@ def test_replicates_that_hired_nobody_are_counted_apart_from_the_means_and_pairs
     assert c.n == 3 and c.diff.mean == pytest.approx(((0.5 - 0.2) + (0.4 - 0.3) + (0.2 - 0.1)) / 3)
     row = {r["strategy"]: r for r in compare.spend_table(results)}["macro"]
     assert row["no_hire_replicates"] == 2 and row["spend"] == 13_000.0 and row["hired"] == 1.0
-    (w,) = [x for x in compare.warnings_for(results) if x.startswith("macro hires nobody")]
+    (w,) = [x for x in caveats.warnings_for(results) if x.startswith("macro hires nobody")]
     assert w.startswith("macro hires nobody in 2 of 6 replicates (every offer refused; $112 of staff time")
     assert "a separate outcome" in w and "over the 4 replicates where it hired someone" in w
     rows = {(r["strategy"], r["metric"]): r for r in summarize(results)}

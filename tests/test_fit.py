@@ -213,6 +213,7 @@ def test_a_posterior_named_in_a_scenario_file_is_relative_to_the_scenario_and_co
     assert main(["run", str(folder / "s.toml"), "--out", str(out), "--no-progress"]) == 0
     text = capsys.readouterr().out
     assert f"drawn from the posterior fit.json ({folder / 'fit.json'})" in text
+    assert "scenario.json, posterior.json" in text.splitlines()[-1]  # the "wrote" line lists the copy
     assert (out / "posterior.json").read_bytes() == (folder / "fit.json").read_bytes()
     saved = json.loads((out / "scenario.json").read_text())["scenario"]
     assert saved["parameters"]["posterior"] == "posterior.json"  # the run folder is self-contained

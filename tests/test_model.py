@@ -112,7 +112,7 @@ def test_a_campaign_nobody_accepts_still_costs_the_outreach(small_scenario):
     from sim.studies.runs import run_scenario
 
     sc = with_fields(small_scenario, {"parameters.accept_base": 0.001, "parameters.accept_fit_weight": 0.0,
-                                      "run.replicates": 1})
+                                      "run.replicates": 1, "selection.min_brand_fit": 0.0})  # offers do go out
     res = run_scenario(sc, workers=1)
     for r in res:
         assert r.metrics["influencers"] == 0 and r.metrics["impressions"] == 0

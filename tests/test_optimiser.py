@@ -22,15 +22,18 @@ def world():
     # scenario's own parameters (mechanics), so no replicate may draw its own
     sc = with_fields(default_scenario(), {"population.size": 5000, "population.represents": 400,
                                          "campaign.days": 10, "campaign.posts_per_influencer": 2,
-                                         "run.parameters": "fixed"})
+                                         "run.parameters": "fixed", "parameters.fee_scatter": 0.0,
+                                         "selection.min_brand_fit": 0.0})
     return sc, build_population(sc, use_cache=False)
 
 
 def _scenario(sc, objective, budget, outreach=False):
-    strategies = {p: {"kind": "micro_equal_budget", "selection": p, "budget": budget, "outreach": outreach}
-                  for p in FIXED_POLICIES}
+    # equal_spend off: the optimiser plans and scores rosters at the plan's posts per account (money a ranked
+    # list leaves is not turned into more posts, which its pilots do not simulate)
+    strategies = {p: {"kind": "micro_equal_budget", "selection": p, "budget": budget, "outreach": outreach,
+                      "equal_spend": False} for p in FIXED_POLICIES}
     strategies["opt"] = {"kind": "micro_equal_budget", "selection": "optimiser", "objective": objective,
-                         "budget": budget, "outreach": outreach, **PILOT}
+                         "budget": budget, "outreach": outreach, "equal_spend": False, **PILOT}
     return resolve({**sc.model_dump(), "strategies": strategies})
 
 
@@ -111,3 +114,18 @@ def test_optimiser_advantage_on_fresh_seeds(world, objective, capsys):
     # the optimiser chose its plan on other seeds: on fresh ones it must still be a sensible plan
     # (within 25% of the best fixed policy), whether or not it keeps an edge
     assert opt >= 0.75 * fixed[best]
+
+
+@pytest.mark.parametrize("floor", [0.3, 0.6])
+def test_optimiser_respects_the_brand_fit_floor(world, floor):
+    """Every account the optimiser plans or hires has brand fit at or above ``selection.min_brand_fit``."""
+    from sim.campaign.ranking import pool_fit
+
+    sc, pop = world
+    s = with_fields(_scenario(sc, "conversions", 6000.0, True), {"selection.min_brand_fit": floor})
+    ros = build_roster(pop, s, "opt")
+    fit = pool_fit(pop, s)
+    assert len(ros.ids) > 0
+    assert fit[np.asarray(ros.ids, dtype=int)].min() >= floor - 1e-12
+    for step in ros.outreach["optimiser"][0]["steps"]:
+        assert fit[step["influencer"]] >= floor - 1e-12

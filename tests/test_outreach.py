@@ -70,9 +70,12 @@ def test_outreach_days():
 
 @pytest.fixture(scope="module")
 def world():
-    # hiring only (no campaign is run): a 30-day campaign leaves outreach its rounds (rounds_in_time)
+    # hiring only (no campaign is run): a 30-day campaign leaves outreach its rounds (rounds_in_time); recruiting
+    # while the campaign runs and no brand-fit floor (the mechanics of the rounds; the window and the floor have
+    # tests of their own below)
     sc = with_fields(default_scenario(), {"population.size": 4000, "population.represents": 500,
-                                         "campaign.days": 30})
+                                         "campaign.days": 30, "campaign.recruitment_days": 0,
+                                         "selection.min_brand_fit": 0.0})
     return sc, build_population(sc, use_cache=False)
 
 

@@ -128,7 +128,7 @@ def test_default_toml_lists_choices_and_marks_every_field():
 
 def test_per_tier_counts_merge_with_the_defaults():
     sc = load_scenario_text("[influencers.counts]\nmega = 0\n")
-    assert sc.influencers.counts == {"nano": 400, "micro": 200, "mid": 40, "macro": 15, "mega": 0}
+    assert sc.influencers.counts == {"nano": 400, "micro": 200, "mid": 40, "macro": 40, "mega": 0}
     # strategies replace the defaults rather than adding to them
     assert list(load_scenario_text("[strategies.a]\nkind = 'macro'\n").strategies) == ["a"]
 

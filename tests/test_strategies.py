@@ -13,10 +13,11 @@ from sim.campaign.pricing import expected_account_cost, strategy_posts
 @pytest.fixture(scope="module")
 def world():
     # the hiring rules alone: answers take no time, so outreach is never cut short by the campaign's end
-    # (tests/test_outreach.py checks that cut)
+    # (tests/test_outreach.py checks that cut); no brand-fit floor (the kinds' rules over the whole pool;
+    # tests/test_relevance.py checks the floor)
     sc = with_fields(default_scenario(), {"population.size": 4000, "population.represents": 500,
                                          "campaign.days": 5, "parameters.offer_response_days": 0.0,
-                                         "brand.connect_first_days": 0.0})
+                                         "brand.connect_first_days": 0.0, "selection.min_brand_fit": 0.0})
     return sc, build_population(sc, use_cache=False)
 
 
@@ -205,7 +206,7 @@ def test_unaffordable_macro_names_the_strategy(world):
 
 def test_macro_with_equal_spend_buys_more_posts_within_the_budget(world):
     sc, pop = world
-    s = _with(sc, {"macro": {"kind": "macro", "tier": "macro", "outreach": False},
+    s = _with(sc, {"macro": {"kind": "macro", "tier": "macro", "outreach": False, "equal_spend": False},
                    "macro_spend": {"kind": "macro", "tier": "macro", "outreach": False, "equal_spend": True}})
     plain, spent = build_roster(pop, s, "macro"), build_roster(pop, s, "macro_spend")
     assert list(plain.ids) == list(spent.ids)
@@ -222,6 +223,7 @@ def test_a_strategy_whose_every_offer_is_refused_is_reported_as_hiring_nobody_no
 
     f = tmp_path / "refused.toml"
     f.write_text("[population]\nsize = 3000\nrepresents = 500\n[campaign]\ndays = 10\n[run]\nreplicates = 4\n"
+                 "[selection]\nmin_brand_fit = 0.0\n"  # offers go out (and are refused) in every market
                  "[strategies.macro]\nkind = \"macro\"\ntier = \"macro\"\n"
                  "[strategies.lowball]\nkind = \"macro\"\ntier = \"macro\"\noffer_ratio = 0.0\n")
     assert main(["run", str(f), "--out", str(tmp_path / "o"), "--no-progress", "--workers", "1"]) == 0

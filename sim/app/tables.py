@@ -24,6 +24,7 @@ import html
 from sim.app.form import FIELDS
 from sim.reports.platforms import platform_table
 from sim.reports.terminal import KPIS
+from sim.studies import caveats
 from sim.studies import compare
 
 #: The unit of each key figure, shown next to its name.
@@ -67,7 +68,7 @@ def decision_html(scenario, results) -> str:
              "<table><tr><th class=\"l\">strategy</th><th>budget</th><th>spend</th><th>unspent</th><th>staff cost</th>"
              "<th>creators hired</th><th>nobody hired</th><th>ran out of candidates</th></tr>"
              f"{''.join(rows)}</table></div>")
-    found = compare.warnings_for(results, base)
+    found = caveats.warnings_for(results, base)
     warn = ("<h3>Warnings</h3><ul class=\"warnings\">" + "".join(f"<li>{_e(w)}</li>" for w in found) + "</ul>"
             if found else "<h3>Warnings</h3><p>None.</p>")
     return decision + money + warn

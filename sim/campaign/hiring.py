@@ -79,6 +79,8 @@ class Phase:
     max_count: int = 0
     target: float = 0.0  # total followers to reach within 5% (0 = none)
     ordered: bool = False  # custom ids: offer in the listed order, no ranking
+    tier: str = ""  # the tier its candidates come from ("" for listed accounts)
+    tier_count: int = 0  # accounts of that tier in the pool, before the brand-fit floor
 
 
 @dataclass
@@ -98,6 +100,9 @@ class Hiring:
     optimiser: list
     notes: list = field(default_factory=list)
     out_of_time: bool = False  # offers stopped: answers to more would come after the campaign's end
+    ran_out: bool = False  # the ranked list ran out before the plan was full (sim.campaign.outreach.send_offers)
+    left: float | None = None  # money not committed when outreach ended, USD (None: no money limit)
+    fitting: list = field(default_factory=list)  # per phase: tier, accounts, accounts at or above the fit floor
 
 
 def strategy_budget(pop, sc, name: str, luck: Luck | None = None, simulate=None) -> float:
@@ -117,8 +122,54 @@ def strategy_budget(pop, sc, name: str, luck: Luck | None = None, simulate=None)
     return st.budget or sc.brand.budget
 
 
+def fitting(pop, sc, ids) -> np.ndarray:
+    """The accounts of ``ids`` whose brand fit is at least ``selection.min_brand_fit`` (in the given order).
+
+    A strategy never offers to an account below the floor, so it never pads a roster with
+    accounts whose audience does not fit the product; ranked by brand fit, the accounts
+    above it come from the product's niche first, then from the niches whose audiences
+    are nearest to it (:meth:`sim.world.population.Population.brand_fit`).
+
+    Examples
+    --------
+    >>> from sim.scenario import with_fields, default_scenario
+    >>> from sim.world import build_population
+    >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
+    >>> pop = build_population(sc, use_cache=False)
+    >>> ids = pop.pool.ids_of_tier("micro")
+    >>> bool(pool_fit(pop, sc)[fitting(pop, sc, ids)].min() >= sc.selection.min_brand_fit)
+    True
+    >>> len(fitting(pop, with_fields(sc, {"selection.min_brand_fit": 0.0}), ids)) == len(ids)
+    True
+    """
+    ids = np.asarray(ids, dtype=int)
+    floor = sc.selection.min_brand_fit
+    if floor <= 0 or len(ids) == 0:
+        return ids
+    return ids[pool_fit(pop, sc)[ids] >= floor - 1e-12]
+
+
 def _phases(pop, sc, name: str, ranked, notes: list, luck: Luck, simulate=None) -> list:
-    """The phases of a strategy; the money of a ``"rest"`` phase is set after the phase before it."""
+    """The phases of a strategy, each limited to the accounts at or above the brand-fit floor (:func:`fitting`).
+
+    Listed accounts (custom ``ids``, ``handles``) are the user's choice and keep their
+    order; the others keep the tier they come from and its size before the floor
+    (``Phase.tier``, ``Phase.tier_count``). The money of a ``"rest"`` phase is set after
+    the phase before it.
+    """
+    phases = _planned_phases(pop, sc, name, ranked, notes, luck, simulate)
+    pool = pop.pool
+    for ph in phases:
+        if ph.ordered or len(ph.pool_ids) == 0:
+            continue
+        ph.tier = pool.tier_names[int(pool.tier[ph.pool_ids[0]])]
+        ph.tier_count = len(ph.pool_ids)
+        ph.pool_ids = fitting(pop, sc, ph.pool_ids)
+    return phases
+
+
+def _planned_phases(pop, sc, name: str, ranked, notes: list, luck: Luck, simulate=None) -> list:
+    """The phases of a strategy's plan, before the brand-fit floor."""
     st = sc.strategies[name]
     path = f"strategies.{name}"
     kind = st.kind
@@ -186,6 +237,9 @@ def _target_following(pop, sc, name, ranked, notes: list, luck: Luck, simulate=N
     cands = ranked(pop.pool.ids_of_tier(st.tier))
     budget = st.budget or sc.brand.budget
     _check_affordable(pop, sc, st, cands, budget, f"strategies.{name}")
+    fit = fitting(pop, sc, cands)  # the account a macro strategy would hire: above the floor, if any is
+    if len(fit) and (expected_account_cost(pop, sc, st, fit) + contact_cost(sc, st) <= budget).any():
+        cands = fit
     cost = expected_account_cost(pop, sc, st, cands) + contact_cost(sc, st)
     return float(pop.pool.followers[cands[np.argmax(cost <= budget)]])
 
@@ -224,8 +278,9 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
     money_total = 0.0
     # offers whose answers would come after the campaign's end are not sent (they could not post)
     in_time = outreach.rounds_in_time(sc.campaign.days, params.offer_response_days, sc.brand.connect_first_days,
-                                      st.connect_first) if st.outreach else None
-    out_of_time = False
+                                      st.connect_first, sc.campaign.recruitment_days) if st.outreach else None
+    out_of_time = ran_out = False
+    fits: list = []
     for ph in phases:
         money = ph.money - spent if ph.label == "rest" else ph.money
         money_total = ph.money if ph.label == "rest" else money_total + ph.money
@@ -246,6 +301,10 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
                                    followers=pop.pool.followers[order], target=ph.target,
                                    max_rounds=None if in_time is None else max(in_time - rounds, 0))
         out_of_time |= res.out_of_time
+        ran_out |= res.ran_out
+        if not ph.ordered:
+            fits.append({"phase": ph.label, "tier": ph.tier, "accounts": ph.tier_count, "fitting": len(ph.pool_ids),
+                         "hired": len(res.accepted)})
         chosen.extend(res.accepted.tolist())
         chosen_rounds.extend((res.round_of[res.answer] + rounds).tolist() if len(res.offered) else [])
         spent += res.spent
@@ -254,9 +313,21 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
         contact_total += res.contact_cost
         rows.extend(_candidate_rows(pop, sc, st, res, ph.label))
     target = next((ph.target for ph in phases if ph.target), 0.0)
+    left = None if math.isinf(money_total) else float(money_total - spent)
     if out_of_time:
         notes.append(f"outreach stopped after {rounds} round{'s' if rounds != 1 else ''} of offers: answers to "
-                     f"later offers would come after the campaign's {sc.campaign.days} days")
+                     f"later offers would come after the campaign's {sc.campaign.days} days "
+                     f"(campaign.recruitment_days = {sc.campaign.recruitment_days:g} before it)")
+    floor = sc.selection.min_brand_fit
+    for f in fits:
+        if f["fitting"] == 0 and f["accounts"]:
+            fit = pool_fit(pop, sc)[pop.pool.ids_of_tier(f["tier"])]
+            notes.append(f"the market has no {f['tier']} account in the {sc.product.niche} niche or a niche near it "
+                         f"(brand fit >= {floor:.2f}, selection.min_brand_fit; the best of its {f['accounts']} has "
+                         f"{fit.max():.2f})")
+        elif ran_out and f["fitting"] < f["accounts"]:
+            notes.append(f"found {f['fitting']} of {f['accounts']} {f['tier']} accounts with brand fit >= {floor:.2f} "
+                         "(selection.min_brand_fit)")
     if st.kind == "nano_swarm" and st.count and len(chosen) < st.count:  # a request the pool could not meet
         tier = pop.pool.tier_names[0]
         refused = offers - len(chosen)
@@ -265,7 +336,8 @@ def hire(pop, sc, name: str, *, selection: str | None = None, accept_all: bool =
                      + (f" and {refused:,} refused the offer" if refused else ""))
     return Hiring(ids=np.asarray(chosen, dtype=int), accept_round=np.asarray(chosen_rounds, dtype=int), rows=rows, offers=offers, rounds=rounds,
                   contact_cost=contact_total, spent=spent, money=money_total, target=target,
-                  phases=[ph.label for ph in phases], optimiser=opt_reports, notes=notes, out_of_time=out_of_time)
+                  phases=[ph.label for ph in phases], optimiser=opt_reports, notes=notes, out_of_time=out_of_time,
+                  ran_out=ran_out and not out_of_time, left=left, fitting=fits)
 
 
 def _candidate_rows(pop, sc, st, res, label) -> list:
@@ -308,15 +380,18 @@ def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) ->
     """
     st = sc.strategies[name]
     h = hire(pop, sc, name, luck=luck, simulate=simulate)
-    if st.equal_spend and st.kind == "macro" and len(h.ids) == 1 and not math.isinf(h.money):
-        st = _posts_for_budget(pop, sc, st, h.ids, h.money - h.contact_cost)
-    ros = make_roster(pop, sc, name, h.ids, h.contact_cost, st=st)
-    # an account posts once it has answered: rounds of (connecting first, then) waiting for answers
-    ros.start_day = np.asarray([outreach.outreach_days(int(r), sc.parameters.offer_response_days,
-                                                       sc.brand.connect_first_days, st.connect_first)
+    posts = None
+    if _tops_up(st) and len(h.ids) and not math.isinf(h.money):
+        posts = posts_for_budget(pop, sc, st, h.ids, h.money - h.contact_cost)
+    ros = make_roster(pop, sc, name, h.ids, h.contact_cost, st=st, posts=posts)
+    # an account posts once it has answered: rounds of (connecting first, then) waiting for answers, the
+    # recruitment window before the campaign included (campaign.recruitment_days)
+    ros.start_day = np.asarray([outreach.posting_day(int(r), sc.parameters.offer_response_days,
+                                                     sc.brand.connect_first_days, st.connect_first,
+                                                     sc.campaign.recruitment_days)
                                 for r in h.accept_round], dtype=float) if st.outreach else np.zeros(len(h.ids))
     followers = int(pop.pool.followers[ros.ids].sum())
-    filled = _filled(st, h, followers)
+    filled = not (h.ran_out or h.out_of_time)
     ros.candidates = h.rows
     ros.outreach = {
         "strategy": name, "kind": st.kind, "selection": st.selection, "partnership": st.partnership,
@@ -330,18 +405,59 @@ def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) ->
         "fees": float(ros.fixed_cost.sum()), "expected_cost": float(expected_account_cost(pop, sc, st, ros.ids).sum()
                                                                     + h.contact_cost),
         "budget": None if math.isinf(h.money) else float(h.money),
-        "target_followers": h.target or None, "followers": followers, "posts_per_account": strategy_posts(sc, st),
-        "filled": filled, "out_of_time": h.out_of_time, "candidates": h.rows, "optimiser": h.optimiser,
+        "target_followers": h.target or None, "followers": followers,
+        "posts_per_account": strategy_posts(sc, st) if posts is None or len(set(posts.tolist())) != 1
+        else int(posts[0]),
+        "extra_posts": 0 if posts is None else int(posts.sum() - strategy_posts(sc, st) * len(posts)),
+        "filled": filled, "out_of_time": h.out_of_time, "ran_out": h.ran_out, "left": h.left,
+        "min_brand_fit": float(sc.selection.min_brand_fit), "fitting": h.fitting, "equal_spend": bool(st.equal_spend),
+        "recruitment_days": float(sc.campaign.recruitment_days),
+        "candidates": h.rows, "optimiser": h.optimiser,
     }
-    if not filled and not h.out_of_time:
-        h.notes.append("candidates ran out before the roster was full")
+    if h.ran_out:
+        left = f" with ${h.left:,.0f} of ${h.money:,.0f} left" if h.left is not None else ""
+        h.notes.insert(0, f"the ranked list ran out before the roster was full{left}"
+                       + (" (the rest bought more posts)" if ros.outreach["extra_posts"] else ""))
     if h.notes:
         ros.outreach["note"] = "; ".join(h.notes)
     return ros
 
 
-def _posts_for_budget(pop, sc, st, ids, money: float):
-    """The strategy with as many posts (a package, up to 100) as ``money`` buys from accounts ``ids``.
+def _tops_up(st) -> bool:
+    """Whether a strategy spends what its hired accounts leave of the budget on more posts (``equal_spend``).
+
+    Kinds ``macro`` (one big account: its outcome then moves with the budget) and
+    ``micro_equal_budget`` (its ranked list may run out with money left), paid per post or
+    per view; never product-paid strategies (more posts would cost nothing).
+    """
+    return bool(st.equal_spend and st.kind in ("macro", "micro_equal_budget") and not product_paid(st))
+
+
+def max_posts(sc, st) -> int:
+    """Most posts a budget buys from one account: one a campaign day, at most 100, never below the plan's.
+
+    [assumption: one sponsored post a day is the most a creator's feed carries for one brand;
+    range 0.5-2 a day]
+
+    Examples
+    --------
+    >>> from sim.scenario import default_scenario
+    >>> sc = default_scenario()
+    >>> max_posts(sc, sc.strategies["macro"])
+    30
+    """
+    return max(strategy_posts(sc, st), min(100, int(sc.campaign.days)))
+
+
+def posts_for_budget(pop, sc, st, ids, money: float) -> np.ndarray:
+    """Posts per account of ``ids`` (hired in that order) that ``money`` buys, each at least the plan's.
+
+    Starting from the strategy's posts per account, one more post goes to each account in
+    turn, best-ranked first, while the accounts' expected total cost stays within
+    ``money`` and the account has fewer than :func:`max_posts`; so a lone macro account
+    gets as many posts as the budget buys, and micro accounts share the money their
+    number left unspent. Each further post costs the fee less the package discount (per
+    post) or its expected views' worth (per view).
 
     Examples
     --------
@@ -349,32 +465,29 @@ def _posts_for_budget(pop, sc, st, ids, money: float):
     >>> from sim.world import build_population
     >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
     >>> pop = build_population(sc, use_cache=False)
-    >>> st = _posts_for_budget(pop, sc, sc.strategies["macro"], pop.pool.ids_of_tier("macro")[:1], 60_000.0)
-    >>> st.posts > sc.campaign.posts_per_influencer
+    >>> st = sc.strategies["macro"]
+    >>> ids = pop.pool.ids_of_tier("macro")[:1]
+    >>> posts = posts_for_budget(pop, sc, st, ids, 60_000.0)
+    >>> bool(posts[0] > sc.campaign.posts_per_influencer)
     True
+    >>> posts_for_budget(pop, sc, st, ids, 1.0).tolist()  # too little money: the plan's posts
+    [3]
     """
-    posts = strategy_posts(sc, st)
-    while posts < 100:
-        more = st.model_copy(update={"posts": posts + 1})
-        if expected_account_cost(pop, sc, more, ids).sum() > money:
-            break
-        posts += 1
-    return st.model_copy(update={"posts": posts})
-
-
-def _filled(st, h: Hiring, followers: int) -> bool:
-    """Whether outreach got what the plan asked for (False when candidates ran out)."""
-    kind = st.kind
-    if kind == "macro":
-        return len(h.ids) == 1
-    if kind == "micro_equal_following":
-        return followers >= (1 - outreach.WINDOW) * h.target
-    if kind == "custom" and (st.ids or st.handles):
-        return len(h.ids) == len(st.ids) + len(st.handles)
-    if kind == "custom":
-        return len(h.ids) == sum(st.tiers.values())
-    if kind == "nano_swarm" and st.count:
-        return len(h.ids) == st.count
-    if kind == "mixed":
-        return any(r["accepted"] and r["phase"] == "big" for r in h.rows)
-    return len(h.ids) > 0
+    ids = np.asarray(ids, dtype=int)
+    base = strategy_posts(sc, st)
+    cost = expected_account_cost(pop, sc, st, ids)
+    step = expected_account_cost(pop, sc, st.model_copy(update={"posts": base + 1}), ids) - cost
+    posts = np.full(len(ids), base, dtype=int)
+    total = float(cost.sum())
+    cap = max_posts(sc, st)
+    if not len(ids) or np.any(step <= 0):
+        return posts
+    while True:
+        added = False
+        for k in range(len(ids)):
+            if posts[k] < cap and total + step[k] <= money * (1 + 1e-12):
+                posts[k] += 1
+                total += float(step[k])
+                added = True
+        if not added:
+            return posts

@@ -120,6 +120,8 @@ class OfferRound:
     contact_cost: float  # staff time of every offer sent, USD
     extra: dict = field(default_factory=dict)
     out_of_time: bool = False  # the plan still wanted accounts when the rounds in time ran out
+    ran_out: bool = False  # the ranked list ran out before the plan was full (see send_offers)
+    left: float = 0.0  # money not committed at the end, USD (inf when there was no limit)
 
 
 def send_offers(candidates, cost, prob, draws, money: float, *, contact: float = 0.0, max_count: int = 0,
@@ -137,6 +139,14 @@ def send_offers(candidates, cost, prob, draws, money: float, *, contact: float =
     after that many rounds (answers that would come after the campaign's end:
     :func:`rounds_in_time`); ``OfferRound.out_of_time`` says whether the plan still
     wanted accounts then.
+
+    ``OfferRound.ran_out`` says whether the ranked list ran out before the plan was full
+    (not for lack of time): a plan with ``max_count`` or ``target`` that fell short, or a
+    plan held by money alone (``max_count`` 0, no ``target``) whose every candidate was
+    offered while the money left (``OfferRound.left``) could still have paid the cheapest
+    of them; with no money limit either, a plan that did not get every candidate.
+    Candidates passed over because the money left could not pay them mean the budget is
+    spent, not that the list ran out.
 
     Parameters
     ----------
@@ -161,6 +171,11 @@ def send_offers(candidates, cost, prob, draws, money: float, *, contact: float =
     >>> r = send_offers([5, 6, 7], [10.0] * 3, [0.0, 1.0, 1.0], [0.5] * 3, 100, max_count=1, max_rounds=1)
     >>> r.offered.tolist(), r.accepted.tolist(), r.out_of_time
     ([5], [], True)
+    >>> r = send_offers([5, 6], [10.0, 10.0], [1.0, 0.0], [0.5, 0.5], 100.0)  # every candidate offered, $90 left
+    >>> r.ran_out, r.left
+    (True, 90.0)
+    >>> send_offers([5, 6], [60.0, 60.0], [1.0, 1.0], [0.5, 0.5], 100.0).ran_out  # the money is spent
+    False
     """
     cand = np.asarray(candidates, dtype=int)
     cost = np.asarray(cost, dtype=float)
@@ -205,16 +220,27 @@ def send_offers(candidates, cost, prob, draws, money: float, *, contact: float =
             round_of.append(rounds)
     offered_a = np.asarray(offered, dtype=int)
     answer_a = np.asarray(answer, dtype=bool)
+    left = money - committed
+    ran_out = False
+    if not out_of_time and len(cand):
+        if max_count or target:
+            ran_out = not ((max_count and count >= max_count) or (target and total_f >= (1 - WINDOW) * target))
+        elif math.isinf(money):
+            ran_out = count < len(cand)
+        else:
+            ran_out = bool(not (status == 0).any() and left >= float(np.min(cost)) + contact)
     return OfferRound(accepted=offered_a[answer_a] if len(offered_a) else offered_a, offered=offered_a,
                       answer=answer_a, round_of=np.asarray(round_of, dtype=int), rounds=rounds, spent=committed,
-                      contact_cost=contact_total, out_of_time=out_of_time)
+                      contact_cost=contact_total, out_of_time=out_of_time, ran_out=bool(ran_out), left=float(left))
 
 
-def rounds_in_time(days: int, response_days: float, connect_days: float, connect_first: bool) -> int | None:
+def rounds_in_time(days: int, response_days: float, connect_days: float, connect_first: bool,
+                   recruitment_days: float = 0.0) -> int | None:
     """How many rounds of offers can be answered in time to post: answers before the campaign's last day.
 
-    An account posts from the day after its answer is in (rounded up:
-    ``ceil(outreach_days(r, ...))``) if that day is within the ``days`` of the campaign;
+    Outreach starts ``recruitment_days`` before the campaign's first posting day
+    (``campaign.recruitment_days``). An account posts from the day its answer is in
+    (:func:`posting_day`, rounded up) if that day is within the ``days`` of the campaign;
     offers of later rounds would be answered after the campaign's end, so they are not
     sent. None means no limit (answers take no time).
 
@@ -222,6 +248,8 @@ def rounds_in_time(days: int, response_days: float, connect_days: float, connect
     --------
     >>> rounds_in_time(30, 3.0, 7.0, False), rounds_in_time(30, 3.0, 7.0, True), rounds_in_time(30, 0.0, 7.0, False)
     (9, 2, None)
+    >>> rounds_in_time(30, 3.0, 7.0, False, 28.0), rounds_in_time(30, 3.0, 7.0, True, 28.0)  # four weeks before
+    (19, 5)
     >>> rounds_in_time(5, 3.0, 7.0, True)  # connecting first takes longer than the campaign: no offer in time
     0
     >>> rounds_in_time(365, 1e-9, 0.0, False) is None  # answers within a millisecond: practically no limit
@@ -232,10 +260,11 @@ def rounds_in_time(days: int, response_days: float, connect_days: float, connect
         return None
 
     def in_time(r: int) -> bool:
-        return math.ceil(outreach_days(r, response_days, connect_days, connect_first)) < days
+        return math.ceil(posting_day(r, response_days, connect_days, connect_first, recruitment_days)) < days
 
-    # ceil(r x per_round) < days  <=>  r x per_round <= days - 1; the steps mend float rounding
-    limit = (days - 1) / per_round
+    # ceil(r x per_round - recruitment) < days  <=>  about r x per_round <= days - 1 + recruitment; the steps
+    # mend float rounding and a fractional recruitment window
+    limit = (days - 1 + recruitment_days) / per_round
     if limit >= 1e9:
         return None  # answers take practically no time
     r = max(int(limit), 0)
@@ -244,6 +273,22 @@ def rounds_in_time(days: int, response_days: float, connect_days: float, connect
     while in_time(r + 1):
         r += 1
     return r
+
+
+def posting_day(rounds: int, response_days: float, connect_days: float, connect_first: bool,
+                recruitment_days: float = 0.0) -> float:
+    """Campaign day from which an account hired in round ``rounds`` can post (0 = the first day).
+
+    Outreach starts ``recruitment_days`` before the first posting day: an answer that comes
+    within that window lets the account post from day 0; a later one from the day it comes
+    (``outreach_days - recruitment_days``).
+
+    Examples
+    --------
+    >>> posting_day(2, 3.0, 7.0, False), posting_day(2, 3.0, 7.0, False, 28.0), posting_day(10, 3.0, 7.0, False, 28.0)
+    (6.0, 0.0, 2.0)
+    """
+    return max(outreach_days(rounds, response_days, connect_days, connect_first) - recruitment_days, 0.0)
 
 
 def outreach_days(rounds: int, response_days: float, connect_days: float, connect_first: bool) -> float:

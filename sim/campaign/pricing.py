@@ -83,6 +83,34 @@ def account_costs(pop, sc: dict, st: dict, ids) -> tuple[np.ndarray, np.ndarray,
     return economics.package_price(fee, posts, params.package_discount), cpm, staff
 
 
+def account_costs_for_posts(pop, sc: dict, st: dict, ids, posts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`account_costs` with each account's own number of posts (``posts``, one per account).
+
+    A per-post fee is a package of the account's posts (the first at full fee, the others
+    ``parameters.package_discount`` off); product and per-view terms do not depend on the
+    number of posts.
+
+    Examples
+    --------
+    >>> from sim.scenario import with_fields, default_scenario
+    >>> from sim.world import build_population
+    >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
+    >>> pop = build_population(sc, use_cache=False)
+    >>> st = sc.strategies["macro"]
+    >>> three = account_costs(pop, sc, st, [0, 1])[0]
+    >>> mixed = account_costs_for_posts(pop, sc, st, [0, 1], [3, 5])[0]
+    >>> bool(mixed[0] == three[0] and mixed[1] > three[1])
+    True
+    """
+    ids = np.asarray(ids, dtype=int)
+    posts = np.asarray(posts, dtype=float)
+    one = st.model_copy(update={"posts": 1})
+    fee, cpm, staff = account_costs(pop, sc, one, ids)  # a one-post package is the fee itself
+    if product_paid(st) or st.payment == "cpm":
+        return fee, cpm, staff
+    return economics.package_price(fee, posts, sc.parameters.package_discount), cpm, staff
+
+
 def expected_account_cost(pop, sc: dict, st: dict, ids) -> np.ndarray:
     """What each account is expected to cost in total (per-view payments at expected views), USD."""
     ids = np.asarray(ids, dtype=int)

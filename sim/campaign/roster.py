@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.campaign.pricing import account_costs, strategy_posts
+from sim.campaign.pricing import account_costs, account_costs_for_posts, strategy_posts
 from sim.campaign.ranking import pool_fit
 
 
@@ -47,18 +47,27 @@ class Roster:
         return float(self.fixed_cost.sum() + self.management.sum() + self.overhead)
 
 
-def make_roster(pop, sc: dict, name: str, ids, contact_total: float = 0.0, *, st: dict | None = None) -> Roster:
+def make_roster(pop, sc: dict, name: str, ids, contact_total: float = 0.0, *, st: dict | None = None,
+                posts=None) -> Roster:
     """A :class:`Roster` of accounts ``ids`` under strategy ``name``'s terms.
 
     ``contact_total`` (staff time of every offer sent) is shared equally among the
-    accounts' management costs.
+    accounts' management costs. ``posts`` (one count per account) replaces the
+    strategy's posts per account (:func:`~sim.campaign.pricing.strategy_posts`); the
+    fixed cost is then each account's package of its own posts
+    (:func:`~sim.campaign.pricing.account_costs_for_posts`).
     """
     st = st or sc.strategies[name]
     ids = np.asarray(ids, dtype=int)
-    fixed, cpm, staff = account_costs(pop, sc, st, ids)
+    if posts is None:
+        posts = np.full(len(ids), strategy_posts(sc, st), dtype=int)
+        fixed, cpm, staff = account_costs(pop, sc, st, ids)
+    else:
+        posts = np.asarray(posts, dtype=int)
+        fixed, cpm, staff = account_costs_for_posts(pop, sc, st, ids, posts)
     if len(ids):
         staff = staff + contact_total / len(ids)
     fit = pool_fit(pop, sc)[ids] if len(ids) else np.zeros(0)
-    return Roster(strategy=name, ids=ids, posts=np.full(len(ids), strategy_posts(sc, st), dtype=int),
+    return Roster(strategy=name, ids=ids, posts=posts,
                   fixed_cost=fixed, cpm=cpm, management=staff, fit=fit, partnership=st.partnership,
                   overhead=0.0 if len(ids) else float(contact_total))

@@ -18,6 +18,7 @@ import plotly.io as pio
 
 from sim.reports import format as fm
 from sim.reports.platforms import platform_table
+from sim.studies import caveats
 from sim.studies import compare
 
 from sim.reports.figures import (  # noqa: F401  (the report's figures; names kept importable here)
@@ -156,7 +157,7 @@ def decision_section(sc, results) -> str:
                    "<th>spend ($)</th><th>unspent ($)</th><th>staff cost ($)</th><th>creators hired</th>"
                    "<th>replicates: nobody hired</th><th>replicates: candidates ran out</th></tr>"
                    f"{''.join(money)}</table>")
-    found = compare.warnings_for(results, base)
+    found = caveats.warnings_for(results, base)
     warn = ("<h2>Warnings</h2><ul class=\"warnings\">" + "".join(f"<li>{html.escape(w)}</li>" for w in found)
             + "</ul>") if found else "<h2>Warnings</h2><p>None.</p>"
     return decision + money_table + warn

@@ -27,6 +27,7 @@ import math
 
 from sim.reports.format import interval as fmt_iv, money, number, percent
 from sim.studies.frontier import best_budgets
+from sim.studies import caveats
 from sim.studies import compare
 
 #: Rows of the key-figures table: (metric, label).
@@ -142,7 +143,7 @@ def money_lines(results) -> list[str]:
 
 def warning_lines(scenario, results) -> list[str]:
     """The warnings, one per line, or a line saying there are none."""
-    found = compare.warnings_for(results, compare.scenario_baseline(scenario))
+    found = caveats.warnings_for(results, compare.scenario_baseline(scenario))
     if not found:
         return ["Warnings: none"]
     return ["Warnings:", *(f"  ! {w}" for w in found)]

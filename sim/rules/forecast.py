@@ -93,13 +93,35 @@ def sponsored_engagement_rate(pop, params: dict, ids, product_niche: int, luxury
 
 
 def post_fee(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
-    """Each account's rate for one post of format ``fmt``, USD: the fee curve times its platform's ``fee``
-    multiplier, or the fee a shortlist gives (:func:`sim.rules.platform.platform_fee`)."""
+    """Each account's rate for one post of format ``fmt``, USD: the fee curve times the account's own
+    ``fee_factor`` (its scatter around the curve, drawn per market: :func:`fee_factors`) times its platform's
+    ``fee`` multiplier, or the fee a shortlist gives (:func:`sim.rules.platform.platform_fee`)."""
     ids = np.asarray(ids, dtype=int)
     f = pop.pool.followers[ids]
     curve = economics.fee_per_post(f, params.fee_per_follower, params.fee_exponent, params.fee_jump,
                                    params.fee_jump_followers, getattr(params.format_premium, fmt))
+    curve = curve * pop.pool.fee_factor[ids]
     return platform.platform_fee(curve, _figure(pop, params, ids, "fee"), pop.pool.fee[ids])
+
+
+def fee_factors(n: int, scatter: float, rng: np.random.Generator) -> np.ndarray:
+    """Each of ``n`` accounts' fee relative to the fee curve: lognormal with log-sd ``scatter`` and mean 1.
+
+    The fee curve is fitted to band averages (:mod:`experiments.calibrate`), so the factors
+    keep the mean (``exp(scatter * z - scatter**2 / 2)``); ``scatter`` is
+    ``parameters.fee_scatter``.
+
+    Examples
+    --------
+    >>> x = fee_factors(200_000, 0.35, np.random.default_rng(0))
+    >>> round(float(x.mean()), 2), round(float(np.log(x).std()), 2)
+    (1.0, 0.35)
+    >>> fee_factors(3, 0.0, np.random.default_rng(0)).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    if scatter <= 0:
+        return np.ones(n)
+    return np.exp(scatter * rng.standard_normal(n) - 0.5 * scatter**2)
 
 
 def _figure(pop, params, ids, name: str) -> np.ndarray:

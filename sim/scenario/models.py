@@ -36,7 +36,10 @@ ParameterMode = Literal["uncertain", "fixed"]
 
 # Later x Fohr 2021 row of reference/tiers.csv (also DESIGN.md's default)
 DEFAULT_TIERS = {"nano": 1_000, "micro": 10_000, "mid": 100_000, "macro": 500_000, "mega": 1_000_000}
-DEFAULT_COUNTS = {"nano": 400, "micro": 200, "mid": 40, "macro": 15, "mega": 4}
+# [assumption] candidate accounts per tier. Macro: 40 so that a market of nine niches has, on average, four in
+# the product's niche (selection.min_brand_fit keeps a strategy to those): with 15, half the default markets had
+# no fitting macro account that accepted (seed 1, 30 replicates: 15 hired nobody; with 40: 3); range 15-60
+DEFAULT_COUNTS = {"nano": 400, "micro": 200, "mid": 40, "macro": 40, "mega": 4}
 
 
 # -- input limits: names and text are printable and short; money is bounded (no overflow, no inf) --------
@@ -222,6 +225,13 @@ class Campaign(Section):
     posts_per_influencer: Int = field(3, "sponsored posts per hired influencer", ge=1, le=100)
     format: Format = field("post", "post format")
     repeat_purchases: Bool = field(False, "may a person buy more than once")
+    recruitment_days: Float = field(28.0, "days of outreach before the first posting day: offers are sent, answered "
+                                    "and replaced in this window and the accounts hired in it post from day 0; "
+                                    "later rounds run into the campaign (answers before its last day); 0 = recruit "
+                                    "while the campaign runs (range 14-56 days)", "practitioner guides: Carusele "
+                                    "(a standard four-week prep from contract to first content), Acceleration "
+                                    "Partners (2-4 weeks), Truleado (1-2 weeks of outreach and contracting)",
+                                    ge=0, le=365)
 
 
 class Strategy(Section):
@@ -251,11 +261,26 @@ class Strategy(Section):
                        "parameters.ambassador_posts_factor; gifted: parameters.gifted_posts)", ge=0, le=1000)
     outreach: Bool = field(True, "send offers that creators may refuse, replacing refusals from the ranked list "
                            "(false: every offer is accepted, e.g. deals already agreed)")
-    equal_spend: Bool = field(False, "macro: spend the budget: buy more posts from the hired account (as a package, "
-                              "up to 100) instead of leaving the money unspent, so strategies compare at equal spend")
+    equal_spend: Bool = field(True, "macro and micro_equal_budget: spend the budget: what the hired accounts leave "
+                              "of it buys more posts from them (as packages, at most one post a campaign day per "
+                              "account), so strategies compare at equal spend and the macro's outcome moves with "
+                              "the budget; false: the money they leave is unspent")
     pilot_seeds: Int = field(3, "optimiser: replicate seeds of the pilot simulations", ge=1, le=100)
     pilot_candidates: Int = field(40, "optimiser: accounts simulated on their own before the greedy choice",
                                   ge=1, le=10_000)
+
+
+class SelectionRules(Section):
+    """What every strategy's candidates must meet, whatever their ranking."""
+
+    min_brand_fit: Float = field(0.5, "brand-fit floor: no strategy offers to an account whose brand fit is below "
+                                 "it (custom ids and handles excepted: the user chose them); 0 = no floor. Brand fit "
+                                 "is half niche match, half audience alignment "
+                                 "(sim.world.population.Population.brand_fit), so 0.5 is the most an account outside "
+                                 "the product's niche can reach and the least one inside it can have; in the default "
+                                 "market it lies in the gap between the off-niche accounts (fit 0.10-0.12, the "
+                                 "lowest 89% of the pool) and the on-niche ones (0.75-0.89), where any floor from "
+                                 "0.13 to 0.74 keeps the same accounts [assumption: range 0.3-0.7]", ge=0, le=1)
 
 
 class Run(Section):
@@ -297,6 +322,7 @@ class Scenario(Section):
     brand: Brand = field(Brand(), "the brand's money and staff")
     product: Product = field(Product(), "what is being sold")
     campaign: Campaign = field(Campaign(), "the campaign")
+    selection: SelectionRules = field(SelectionRules(), "what every strategy's candidates must meet")
     strategies: dict[Name, Strategy] = Field(default_factory=lambda: dict(DEFAULT_STRATEGIES), min_length=1,
                                             description="named strategies to compare",
                                             json_schema_extra={"source": "assumption"})

@@ -192,6 +192,12 @@ class Parameters(Section):
                            le=20)
     fee_jump_followers: Float = _cal("fee_jump_followers", "followers where the fee curve bends (the middle of its "
                                      "step, fitted with the curve, not placed by hand)", _PRICE, ge=1)
+    fee_scatter: Float = field(0.35, "spread of a creator's fee around the fee curve: sd of its log; each market "
+                               "draws every account's own fee (mean-preserving lognormal), so an estimated fee "
+                               "is uncertain in every interval; a shortlist's given fee is kept; 0 = every fee on "
+                               "the curve [assumption: range 0.2-0.7]", "reference/price_per_post.csv: Inzpire.me "
+                               "2020 quotes $500-1,000 for one 41K account, a factor of 2, read as +-1 sd of the "
+                               "log fee (ln 2 / 2 = 0.35)", ge=0, le=3)
     format_premium: FormatPremium = field(FormatPremium(), "price premium by format",
                                           "reference/format_premiums.csv (HypeAuditor, midpoints)")
     package_discount: Float = field(0.15, "discount per post in multi-post packages", ge=0, le=1)

@@ -55,7 +55,7 @@ Verdict lines, money, warnings
 :func:`verdict_lines` states each comparison on ROI (on gross profit) in one line, with
 spend next to it; :func:`spend_table` gives budget, spend, unspent budget, staff cost,
 creators hired and the replicates where nobody accepted or candidates ran out;
-:func:`warnings_for` lists what a reader must know before trusting a comparison.
+:func:`sim.studies.caveats.warnings_for` lists what a reader must know before trusting a comparison.
 
 Examples
 --------
@@ -66,8 +66,9 @@ Examples
 ...         for s, lift, sp in (("macro", 0.0, 4000.0), ("micro", 0.5, 9500.0)) for i, x in enumerate(luck)]
 >>> print(verdict_lines(runs)[0])
 micro vs macro: ROI +0.44 [+0.09, +0.81], better in 62% of 8 replicates; spend $9,500 vs $4,000
+>>> from sim.studies.caveats import warnings_for
 >>> print(warnings_for(runs)[0])
-compared at different spend: micro spends $9,500 and macro $4,000 (2.4x); set equal spend to compare like with like
+compared at different spend: micro spends $9,500 and macro $4,000 (2.38x); set equal spend to compare like with like: give both the same budget (brand.budget, strategies.macro.budget)
 """
 
 from __future__ import annotations
@@ -690,62 +691,3 @@ def spend_table(results) -> list[dict]:
             "ran_out_replicates": sum(1 for r in runs if _ran_out(getattr(r, "outreach", None) or {})),
         })
     return rows
-
-
-# --- warnings -------------------------------------------------------------------------------
-
-def warnings_for(results, baseline: str | None = None, spend_ratio: float = 1.5) -> list[str]:
-    """One-line warnings: nobody hired, over budget, candidates ran out, comparisons at different spend.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as R
-    >>> rs = [R(strategy="custom", replicate=0, metrics={"budget": 100.0, "spend": 150.0, "hired": 2.0},
-    ...         outreach={"filled": True})]
-    >>> warnings_for(rs)
-    ['custom spends more than its budget in 1 of 1 replicate (up to $150 of $100)']
-    """
-    out = []
-    for s in strategies_of(results):
-        runs = runs_of(results, s)
-        n = len(runs)
-        nobody = [r for r in runs if hired_nobody(r)]
-        if nobody:
-            lost = _nanmean(np.array([r.metrics.get("spend", math.nan) for r in nobody], dtype=float))
-            kept = (f"over the {_replicates(n - len(nobody))} where it hired someone" if len(nobody) < n
-                    else "it has none: no campaign ran")
-            out.append(f"{s} hires nobody in {len(nobody)} of {_replicates(n)} (every offer refused; "
-                       f"{fmt_money(lost)} of staff time lost in each, on average): a separate outcome, left out of "
-                       f"its figures ({kept}) and of paired differences (over the replicates where both strategies "
-                       "hired someone)")
-        spend, budget = values(results, s, "spend"), values(results, s, "budget")
-        over = np.isfinite(budget) & (budget > 0) & np.isfinite(spend) & (spend > budget * 1.001)
-        if over.any():
-            worst = int(np.argmax(np.where(over, spend - budget, -np.inf)))
-            out.append(f"{s} spends more than its budget in {int(over.sum())} of {_replicates(n)} "
-                       f"(up to {fmt_money(spend[worst])} of {fmt_money(budget[worst])})")
-        outreach = [(getattr(r, "outreach", None) or {}) for r in runs]
-        ran_out = sum(1 for o in outreach if _ran_out(o))
-        late = sum(1 for o in outreach if o.get("out_of_time"))
-        if ran_out:
-            out.append(f"{s} runs out of candidates in {ran_out} of {_replicates(n)}: its roster is smaller "
-                       "than planned")
-        if late:
-            out.append(f"{s} runs out of time for outreach in {late} of {_replicates(n)}: answers to more offers "
-                       "would come after the campaign's end, so it hires fewer accounts than the plan wanted")
-    names = strategies_of(results)
-    if len(names) > 1:
-        base = baseline_of(results, baseline)
-        b = _nanmean(values(results, base, "spend"))
-        for s in names:
-            if s == base:
-                continue
-            a = _nanmean(values(results, s, "spend"))
-            if not (math.isfinite(a) and math.isfinite(b)):
-                continue
-            hi, lo = max(a, b), min(a, b)
-            if hi > spend_ratio * lo:
-                ratio = f"{hi / lo:.1f}x" if lo > 0 else "one spends nothing"
-                out.append(f"compared at different spend: {s} spends {fmt_money(a)} and {base} {fmt_money(b)} "
-                           f"({ratio}); set equal spend to compare like with like")
-    return out

@@ -121,7 +121,10 @@ ROW_BYTES = 200_000
 #: Seconds to build a market of n people: BUILD_S_FIXED + n (BUILD_S_PERSON + d x BUILD_S_PEER) (one thread).
 BUILD_S_FIXED, BUILD_S_PERSON, BUILD_S_PEER = 0.05, 1.0e-6, 0.12e-6
 #: Seconds of a campaign of one strategy: RUN_S_FIXED + days x RUN_S_DAY x (n / 10,000) ** RUN_S_EXPONENT.
-RUN_S_FIXED, RUN_S_DAY, RUN_S_EXPONENT = 0.01, 1.25e-3, 0.47
+#: Re-measured 2026-12-07 once strategies spend their budget (top-up posts, more accounts): 0.09-0.20 s at 20,000
+#: people and 14 days, 0.16-0.33 s at 200,000, 0.56-1.40 s at 1,000,000 and 30 days (the hourly step's fixed cost
+#: dominates, hence the small exponent).
+RUN_S_FIXED, RUN_S_DAY, RUN_S_EXPONENT = 0.01, 6.0e-3, 0.3
 #: Seconds a worker process takes to start: a fresh interpreter importing the model (spawn) or a fork of the
 #: forkserver, which imports it once (``influsim run``).
 WORKER_START_S, FORKSERVER_START_S = 2.0, 2.0
@@ -230,7 +233,7 @@ def campaign_seconds(scenario) -> float:
     >>> from sim.scenario import default_scenario, with_fields
     >>> sc = with_fields(default_scenario(), {"campaign.days": 30})
     >>> [round(campaign_seconds(with_fields(sc, {"population.size": n})), 2) for n in (10_000, 1_000_000)]
-    [0.05, 0.34]
+    [0.19, 0.73]
     """
     n = scenario.population.size
     return RUN_S_FIXED + scenario.campaign.days * RUN_S_DAY * (n / 10_000) ** RUN_S_EXPONENT

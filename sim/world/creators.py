@@ -40,6 +40,8 @@ class InfluencerPool:
     handle: np.ndarray | None = None  # handles of accounts from a shortlist ("<U" strings); "" = generated
     fee: np.ndarray | None = None  # USD per post given by a shortlist; NaN = from the fee curve
     engagement_rate: np.ndarray | None = None  # organic engagement rate given by a shortlist; NaN = the model's
+    fee_factor: np.ndarray | None = None  # each account's fee relative to the fee curve (None = all on it; drawn
+    # per market by sim.campaign.setup.draw_market from parameters.fee_scatter)
 
     def __post_init__(self) -> None:
         m = len(self.followers)
@@ -51,6 +53,8 @@ class InfluencerPool:
             self.fee = np.full(m, np.nan)
         if self.engagement_rate is None:
             self.engagement_rate = np.full(m, np.nan)
+        if self.fee_factor is None:
+            self.fee_factor = np.ones(m)
 
     def __len__(self) -> int:
         return len(self.followers)
