@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-VERDICT = re.compile(r"^\s+(\S+) vs (\S+): ROI ([+-]?[\d.]+) \[([+-]?[\d.]+), ([+-]?[\d.]+)\]: (.*?); "
+VERDICT = re.compile(r"^\s+(\S+) vs (\S+): ROI ([+-]?[\d.]+) \[([+-]?[\d.]+), ([+-]?[\d.]+)\][:,] (.*?); "
                      r"spend \$([\d,.]+) vs \$([\d,.]+)")
 PARAM_SHARE = re.compile(r"^\s+(\S+) roi \(.*?\): parameters (cannot be separated[^,]*|\d+% \[[^\]]*\])")
 
@@ -45,6 +45,9 @@ def one_run(seed: int, mode: str, replicates: int, out: Path, workers: int) -> d
         rc = main(["run", "--set", f"run.seed={seed}", "--set", f"run.parameters={mode}", "--set",
                    f"run.replicates={replicates}", "--out", str(folder), "--no-progress", "--workers", str(workers)])
     text = buffer.getvalue()
+    if rc != 0:
+        raise SystemExit(f"influsim run failed (exit {rc}) for seed {seed}, {mode}: see its message above")
+    (folder / "terminal.txt").write_text(text)  # what the user saw, beside the run folder's files
     lines = text.splitlines()
     row: dict = {"seed": seed, "mode": mode, "rc": rc, "seconds": time.perf_counter() - t0}
     m = next((VERDICT.match(x) for x in lines if VERDICT.match(x)), None)

@@ -237,7 +237,7 @@ def cmd_run(args) -> int:
     from sim.studies.runs import run_scenario  # after the estimate: a refusal takes no time
     from sim.studies.spread import spread_sources, spread_text
     from sim.reports.terminal import summary_text
-    from sim.reports.folders import atomic_folder, output_folder
+    from sim.reports.folders import output_folder
     from sim.reports.run_folder import write_run_folder
 
     out = output_folder(args.out, create=False)  # checked now; created (./runs/ too) only with the results
@@ -257,8 +257,8 @@ def cmd_run(args) -> int:
 
     top = MARGINAL_TOP if args.marginal_top is None else (None if args.marginal_top < 0 else args.marginal_top)
     creators = creator_rows(sc, results, marginal_top=top, workers=workers)  # traced re-runs of the replicates
-    with atomic_folder(out) as folder:  # whole or not at all, the user's umask; no temporaries left on failure
-        write_run_folder(sc, results, folder, spread, creators=creators, marginal_top=top)
+    # whole or not at all, the user's umask; no temporaries left on failure (sim.atomic.atomic_folder)
+    write_run_folder(sc, results, out, spread, creators=creators, marginal_top=top)
     print(summary_text(sc, results, elapsed, creators=creators))
     if spread:
         print("\nWhere the spread comes from:\n" + "\n".join(f"  {line}" for line in spread_text(spread)))
@@ -269,7 +269,8 @@ def cmd_run(args) -> int:
 
 def cmd_frontier(args) -> int:
     """``influsim frontier``: run one condition per budget on common seeds; print, write frontier.csv/.html."""
-    from sim.reports.folders import atomic_folder, output_folder
+    from sim.atomic import atomic_folder
+    from sim.reports.folders import output_folder
     from sim.reports.progress import progress_bar
     from sim.reports.report import write_frontier_report
     from sim.scenario import load_scenario, parse_assignment, with_fields

@@ -231,6 +231,28 @@ def test_results_have_no_console_warning_and_no_text_cut_or_overlapping(app_url,
     assert all(v == [] for v in found.values()), "\n".join(f"{k} ({len(v)}): {m}" for k, v in found.items() for m in v)
 
 
+def test_the_frontier_tab_draws_profit_against_budget_with_no_console_warning(app_url, browser_page):
+    """'How much to spend': a small frontier (two budgets, 3 replicates) runs from the tab and draws its chart and
+    table (which creators are in the run tab's results: app-results-small.png)."""
+    page = browser_page
+    _open(page, app_url)
+    for path, text in SMALL.items():
+        _fill(page, "field-" + path.replace(".", "-").replace("_", "-"), text)
+    page.get_by_role("tab", name="How much to spend").click()
+    _fill(page, "frontier-budgets", "20k,80k")
+    page.wait_for_selector("text=2 budgets")
+    page.step = "frontier"
+    page.locator(".frontier-run").click()
+    page.wait_for_selector(".frontier-result table", timeout=240_000)
+    page.wait_for_selector(".frontier .js-plotly-plot .main-svg")
+    page.wait_for_timeout(1000)
+    _shot(page, "app-frontier.png")
+    text = page.locator(".influsim-results.frontier-result").inner_text()
+    assert "$20,000" in text and "$80,000" in text, text[:500]
+    faults = page.evaluate("() => {" + FIGURE_FAULTS + "}")
+    assert faults == [] and page.console_errors == [], (faults, page.console_errors)
+
+
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_app_stops_quietly_on_a_signal(signal_name, browser_page, tmp_path):
     """``influsim app`` stopped by SIGTERM or Ctrl-C (SIGINT) while a browser has the page open: exit 0,

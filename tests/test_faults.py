@@ -77,9 +77,10 @@ if stage in ("build", "export-run", "export-sweep"):
     real_replace = os.replace
     def replace(src, dst, *a, **k):
         name = os.path.basename(os.fspath(src))
+        stage_folder = os.path.basename(os.path.dirname(os.fspath(src)))  # sim.atomic.atomic_folder's .influsim-*
         if ((stage == "build" and name.startswith("population-") and name.endswith(".tmp"))
-                or (stage == "export-run" and name.startswith(".influsim-"))
-                or (stage == "export-sweep" and name.startswith("report.html.tmp"))):
+                or (stage == "export-run" and stage_folder.startswith(".influsim-"))
+                or (stage == "export-sweep" and name.startswith("report.html.") and name.endswith(".tmp"))):
             pause()
         return real_replace(src, dst, *a, **k)
     os.replace = replace
@@ -458,7 +459,7 @@ def test_stale_temporaries_of_a_dead_driver_are_removed_by_the_next(tmp_path, en
     out = tmp_path / "out"
     assert _run(["sweep", f, "--out", out, "--workers", "1", "--no-progress"], env).returncode == 0
     dead = 2 ** 22 + 7  # above the largest pid of most systems
-    stale = [out / f"report.html.tmp{dead}", out / f"runs.csv.tmp{dead}"]
+    stale = [out / f"report.html.{dead}-0badf00d.tmp", out / f"runs.csv.{dead}-0badf00d.tmp"]
     for p in stale:
         p.write_text("x" * 1000)
     assert _run(["sweep", f, "--out", out, "--workers", "1", "--no-progress"], env).returncode == 0
@@ -648,13 +649,13 @@ def test_a_run_that_fails_after_the_checks_leaves_no_folder(tmp_path, monkeypatc
     assert "affordable" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scen.toml"]
     (tmp_path / "scen.toml").write_text(SMALL.replace("replicates = 4", "replicates = 2"))
-    import sim.reports.run_folder as run_folder
+    import sim.studies.results as results
 
-    def full_disk(scenario, results, folder, spread=None, **extra):
-        (folder / "summary.csv").write_text("strategy")
-        raise OSError(28, "No space left on device", str(folder / "summary.csv"))
+    def full_disk(runs, path):  # the disk fills while runs.csv is written, after summary.csv
+        path.write_text("strategy")
+        raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr(run_folder, "write_run_folder", full_disk)
+    monkeypatch.setattr(results, "write_runs_csv", full_disk)
     assert main(["run", "scen.toml", "--no-progress", "--workers", "1", *(["--out", out] if out else [])]) == 1
     assert "No space left on device" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scen.toml"]

@@ -5,7 +5,8 @@ import sqlite3
 
 import pytest
 
-from sim.studies.store import ResultStore, StoreError, StoreWriteError, atomic_file, write_csv, write_parquet
+from sim.atomic import atomic_file
+from sim.studies.store import ResultStore, StoreError, StoreWriteError, write_csv, write_parquet
 
 
 def test_records_and_skips_finished_runs(tmp_path):

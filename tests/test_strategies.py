@@ -92,6 +92,22 @@ def test_equal_budget_matching_a_strategy_spends_what_it_costs(world):
     assert eb.expected_cost() <= macro.expected_cost()
 
 
+def test_equal_budget_matching_a_macro_that_hired_nobody_gets_its_planned_cost_with_its_top_ups(world):
+    """A replicate where every macro offer is refused: the matched micro strategy spends what the macro planned,
+    the posts its budget buys included (not one package of the plan's posts: seed 1 of the default run had the
+    micro strategy spend $9-13K there against the macro's $48K elsewhere)."""
+    sc, pop = world
+    s = _with(sc, {"macro": {"kind": "macro"},
+                   "plan": {"kind": "macro", "outreach": False},  # the same plan, every offer accepted
+                   "eb": {"kind": "micro_equal_budget", "match": "macro"}},
+              **{"brand.budget": 200_000, "parameters.accept_base": 0.001})  # offers refused
+    assert len(build_roster(pop, s, "macro").ids) == 0
+    plan = build_roster(pop, s, "plan")
+    assert plan.outreach["extra_posts"] > 0  # the budget buys more than the plan's posts
+    eb = build_roster(pop, s, "eb")
+    assert eb.outreach["budget"] == pytest.approx(plan.expected_cost(), rel=1e-9)
+
+
 def test_macro_hires_one_big_account_and_mixed_one_plus_small(world):
     sc, pop = world
     s = _with(sc, {"macro": {"kind": "macro"}, "mixed": {"kind": "mixed", "tier": "mid"}})

@@ -8,9 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib.util
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import solara
@@ -19,6 +17,7 @@ from sim.app import state
 from sim.app.bundle import folder_name
 from sim.app.form import KINDS, SECTIONS, SELECTIONS, Built, new_row, row_key
 from sim.app.upload import TextUpload
+from sim.atomic import atomic_file
 from sim.errors import InfluSimError
 from sim.scenario import load_scenario_text, scenario_toml
 
@@ -139,9 +138,8 @@ def keep_upload(name: str, text: str) -> Path:
     path = folder / safe
     if not path.is_file() or path.read_bytes() != data:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as tmp:
-            tmp.write(data)
-        os.replace(tmp.name, path)
+        with atomic_file(path, "wb") as fh:  # whole or not at all, the user's umask
+            fh.write(data)
     return path
 
 
@@ -195,13 +193,13 @@ def StrategyEditor(errors: dict):
         solara.Text("The first strategy is the baseline the others are compared with.")
         for i, r in enumerate(rows):
             with solara.Div(classes=["strategy-row", f"strategy-{i}"], style=STRATEGY_GRID):
-                solara.InputText("name", value=r.name, on_value=lambda v, i=i: change(i, name=v.strip()),
+                solara.InputText("name", value=r.name, on_value=lambda v, i=i: change(i, name=v.strip()),  # type: ignore[misc]  # mypy cannot type a lambda's default argument
                                  classes=[f"strategy-name-{i}"])
                 solara.Button("Remove", on_click=lambda i=i: remove(i), text=True, classes=[f"strategy-remove-{i}"])
-                solara.Select("kind", values=list(KINDS), value=r.kind, on_value=lambda v, i=i: change(i, kind=v),
+                solara.Select("kind", values=list(KINDS), value=r.kind, on_value=lambda v, i=i: change(i, kind=v),  # type: ignore[misc]  # as above
                               classes=[f"strategy-kind-{i}"], style=WHOLE_ROW)
                 solara.Select("selection", values=list(SELECTIONS), value=r.selection,
-                              on_value=lambda v, i=i: change(i, selection=v), classes=[f"strategy-selection-{i}"],
+                              on_value=lambda v, i=i: change(i, selection=v), classes=[f"strategy-selection-{i}"],  # type: ignore[misc]  # as above
                               style=WHOLE_ROW)
             if errors.get(row_key(i)):
                 solara.Text(errors[row_key(i)], classes=["error--text", "field-error", f"strategy-error-{i}"])

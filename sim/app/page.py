@@ -45,14 +45,14 @@ def fix_solara_navigator() -> bool:
     if "modules.export =" not in text:
         return False
     navigator._influsim_template = text.replace("modules.export =", "module.exports =", 1)
-    navigator.template_file = None  # ipyvue reads the file only when this is set
+    navigator.template_file = None  # type: ignore[assignment]  # typed str; ipyvue reads the file only when it is set
     init = navigator.__init__
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("template", navigator._influsim_template)
         init(self, *args, **kwargs)
 
-    navigator.__init__ = __init__
+    navigator.__init__ = __init__  # type: ignore[method-assign]  # patching the class on purpose
     return True
 
 

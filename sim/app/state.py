@@ -30,10 +30,10 @@ whatif_from = solara.reactive("")
 whatif_to = solara.reactive("")
 whatif_count = solara.reactive("3")
 whatif_metric = solara.reactive("roi")
-whatif_errors = solara.reactive({})  # "from", "to", "count" -> one-line message
+whatif_errors: solara.Reactive[dict[str, str]] = solara.reactive({})  # "from", "to", "count" -> one-line message
 
 # -- your own creators: where the uploaded shortlist is kept (None: none uploaded), what reading it said
-shortlist = solara.reactive(None)
+shortlist: solara.Reactive[str | None] = solara.reactive(None)
 shortlist_note = solara.reactive("")
 shortlist_error = solara.reactive("")
 
@@ -58,7 +58,7 @@ def load(scenario, note: str) -> None:
 
 def set_shortlist(path: str, only: bool | None = None) -> None:
     """The form's scenario with ``influencers.shortlist = path`` ("" for none) and, if given, ``shortlist_only``."""
-    changes = {"influencers.shortlist": path}
+    changes: dict[str, str | bool] = {"influencers.shortlist": path}
     if only is not None or not path:
         changes["influencers.shortlist_only"] = bool(only) and bool(path)
     base.set(with_fields(base.value, changes))

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -66,6 +67,9 @@ from sim.campaign.ranking import pool_fit, rank
 from sim.campaign.roster import Roster, make_roster
 from sim.errors import ScenarioError
 from sim.world.shortlist import ids_of_handles
+
+if TYPE_CHECKING:
+    from sim.scenario.models import Scenario
 
 
 
@@ -117,8 +121,15 @@ def strategy_budget(pop, sc, name: str, luck: Luck | None = None, simulate=None)
         other = build_roster(pop, sc, st.match, luck=luck, simulate=simulate)
         if len(other.ids):
             return other.expected_cost()
-        # nobody accepted the other strategy's offers: spend what it planned to spend instead
-        return hire(pop, sc, st.match, accept_all=True, luck=luck, simulate=simulate).spent
+        # nobody accepted the other strategy's offers: spend what it planned to spend instead (its plan with
+        # every offer accepted, the posts that spend its budget included)
+        other_st = sc.strategies[st.match]
+        planned = hire(pop, sc, st.match, accept_all=True, luck=luck, simulate=simulate)
+        if not (_tops_up(other_st) and len(planned.ids) and not math.isinf(planned.money)):
+            return planned.spent
+        posts = posts_for_budget(pop, sc, other_st, planned.ids, planned.money - planned.contact_cost)
+        return make_roster(pop, sc, st.match, planned.ids, planned.contact_cost, st=other_st,
+                           posts=posts).expected_cost()
     return st.budget or sc.brand.budget
 
 
@@ -357,7 +368,7 @@ def _candidate_rows(pop, sc, st, res, label) -> list:
              "fee_estimated": bool(pool.handle[j] and np.isnan(pool.fee[j]))} for k, j in enumerate(ids)]
 
 
-def select(pop, sc: dict, name: str) -> np.ndarray:
+def select(pop, sc: Scenario, name: str) -> np.ndarray:
     """Pool ids that strategy ``name`` hires (after outreach), in the order they were offered."""
     return hire(pop, sc, name).ids
 

@@ -37,8 +37,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sim.scenario.models import Scenario
 
 MARKET_KEY, ACCEPTANCE_KEY, RANKING_KEY, PARAMETERS_KEY = 100, 101, 102, 103
 PILOT_ROOT = 5
@@ -232,7 +236,7 @@ def draw_parameters(scenario, seed: np.random.SeedSequence) -> dict[str, float]:
     return {f: values[f] for f in uncertain_fields() if f in values and f not in held}
 
 
-def with_drawn(scenario, drawn: dict[str, float]):
+def with_drawn(scenario: Scenario, drawn: dict[str, float]) -> Scenario:
     """``scenario`` with the drawn values set and ``run.parameters = "fixed"`` (nothing downstream redraws)."""
     if scenario.run.parameters != "uncertain":
         return scenario

@@ -100,6 +100,8 @@ class CampaignModel(mesa.Model):
         replicate each time (:func:`sim.campaign.luck.as_seed`).
     """
 
+    running: bool  # mesa.Model's flag: False once the campaign is over
+
     def __init__(self, scenario: Scenario | str | Path | None = None, strategy: str | None = None, *,
                  changes: dict | None = None, market: Population | None = None, roster: Roster | None = None,
                  rng=None):
@@ -255,6 +257,8 @@ class CampaignModel(mesa.Model):
         days = self.config.campaign.days
         start = self.roster.start_day if self.roster.start_day is not None else np.zeros(len(self.roster.ids))
         self.start_day = np.ceil(np.asarray(start, dtype=float)).astype(int)
+        hours: list[np.ndarray] | np.ndarray  # one array per account, then all of them
+        who: list[np.ndarray] | np.ndarray
         hours, who = [], []
         for k, n_posts in enumerate(self.roster.posts):
             left = days - self.start_day[k]
@@ -281,7 +285,7 @@ class CampaignModel(mesa.Model):
         batch = self._queue.pop(t, None)
         if batch:
             due = (batch[0] if len(batch) == 1 else np.concatenate(batch)).view(_EXPOSURE)
-            self._expose(t, *(due[name] for name in _EXPOSURE.names))
+            self._expose(t, *(due[name] for name in _EXPOSURE.names))  # type: ignore[union-attr]  # numpy types names Optional; a structured dtype has them
         if self.steps >= self.hours:
             self.running = False
         self.datacollector.collect(self)
@@ -553,7 +557,7 @@ class _Repeats:
             return len(self.people) - int(np.count_nonzero(seen[self.people]))
         once = self.people[~self.many]
         return (len(once) - int(np.count_nonzero(seen[once]))
-                + len(self.repeated) - int(np.count_nonzero(seen[self.repeated])))
+                + len(self.repeated) - int(np.count_nonzero(seen[self.repeated])))  # type: ignore[arg-type]  # many is set: repeated too
 
     def add(self, target: np.ndarray, values) -> None:
         """``np.add.at(target, people, values)``: people with one entry by a plain scatter, the others in order."""

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import expit
+
+if TYPE_CHECKING:
+    from sim.scenario.parameters import Parameters
 
 WINDOW = 0.05  # equal-following rosters aim at the target following within +-5%
 
@@ -90,7 +94,7 @@ def acceptance_probability(fit, offer_ratio, offers_per_month, connected, *, pro
     return np.round(p, 12) if p.ndim else float(np.round(p, 12))
 
 
-def acceptance_from_params(params: dict, fit, offer_ratio, offers_per_month, connected, product_only=False,
+def acceptance_from_params(params: Parameters, fit, offer_ratio, offers_per_month, connected, product_only=False,
                            load_ref: float = 8.0):
     """:func:`acceptance_probability` with the weights of a scenario's ``parameters`` table.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,13 +11,16 @@ from sim.campaign import outreach
 from sim.campaign.ranking import pool_fit
 from sim.rules import economics, forecast
 
+if TYPE_CHECKING:
+    from sim.scenario.models import Scenario, Strategy
 
-def product_paid(st: dict) -> bool:
+
+def product_paid(st: Strategy) -> bool:
     """Whether a strategy pays in product: ``payment = "product"``, a gifted partnership or a nano swarm."""
     return st.payment == "product" or st.partnership == "gifted" or st.kind == "nano_swarm"
 
 
-def strategy_posts(sc: dict, st: dict) -> int:
+def strategy_posts(sc: Scenario, st: Strategy) -> int:
     """Sponsored posts per account of a strategy.
 
     ``posts`` if set; else one honest review for gifted product (``parameters.gifted_posts``),
@@ -44,7 +48,7 @@ def strategy_posts(sc: dict, st: dict) -> int:
     return int(n)
 
 
-def account_costs(pop, sc: dict, st: dict, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def account_costs(pop, sc: Scenario, st: Strategy, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(fixed cost, CPM, management cost) per account for a strategy block, USD.
 
     - product (gifted, nano swarm): the product's unit cost, ``price * (1 - margin)``;
@@ -83,7 +87,7 @@ def account_costs(pop, sc: dict, st: dict, ids) -> tuple[np.ndarray, np.ndarray,
     return economics.package_price(fee, posts, params.package_discount), cpm, staff
 
 
-def account_costs_for_posts(pop, sc: dict, st: dict, ids, posts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def account_costs_for_posts(pop, sc: Scenario, st: Strategy, ids, posts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`account_costs` with each account's own number of posts (``posts``, one per account).
 
     A per-post fee is a package of the account's posts (the first at full fee, the others
@@ -111,7 +115,7 @@ def account_costs_for_posts(pop, sc: dict, st: dict, ids, posts) -> tuple[np.nda
     return economics.package_price(fee, posts, sc.parameters.package_discount), cpm, staff
 
 
-def expected_account_cost(pop, sc: dict, st: dict, ids) -> np.ndarray:
+def expected_account_cost(pop, sc: Scenario, st: Strategy, ids) -> np.ndarray:
     """What each account is expected to cost in total (per-view payments at expected views), USD."""
     ids = np.asarray(ids, dtype=int)
     fixed, cpm, staff = account_costs(pop, sc, st, ids)
@@ -121,7 +125,7 @@ def expected_account_cost(pop, sc: dict, st: dict, ids) -> np.ndarray:
     return fixed + staff + cpm * views / 1000.0 * strategy_posts(sc, st)
 
 
-def contact_cost(sc: dict, st: dict) -> float:
+def contact_cost(sc: Scenario, st: Strategy) -> float:
     """Staff cost of one offer: preparing it, plus connecting first if the strategy does, USD.
 
     Examples
@@ -136,7 +140,7 @@ def contact_cost(sc: dict, st: dict) -> float:
     return float(hours * b.hourly_rate)
 
 
-def offer_ratio(pop, sc: dict, st: dict, ids) -> np.ndarray:
+def offer_ratio(pop, sc: Scenario, st: Strategy, ids) -> np.ndarray:
     """What the brand offers each account relative to the account's rate.
 
     Money: ``offer_ratio``. Product: the product's retail price over the account's rate
@@ -151,7 +155,7 @@ def offer_ratio(pop, sc: dict, st: dict, ids) -> np.ndarray:
     return sc.product.price / np.maximum(rate, 1e-9)
 
 
-def acceptance(pop, sc: dict, st: dict, ids) -> np.ndarray:
+def acceptance(pop, sc: Scenario, st: Strategy, ids) -> np.ndarray:
     """Chance each account accepts the strategy's offer (1 when ``outreach`` is off)."""
     ids = np.asarray(ids, dtype=int)
     if not st.outreach:

@@ -8,10 +8,16 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.errors import ScenarioError
 from sim.rules import forecast
+
+if TYPE_CHECKING:
+    from sim.scenario.models import Scenario
+    from sim.scenario.parameters import Parameters
 
 FIXED_POLICIES = ("brand_fit", "engagement_rate", "followers", "random", "cost_per_engagement")
 
@@ -68,7 +74,7 @@ def _pool_cache(pop) -> dict:
     return cache
 
 
-def pool_fit(pop, sc: dict) -> np.ndarray:
+def pool_fit(pop, sc: Scenario) -> np.ndarray:
     """Brand fit of every account of the pool for the scenario's product (cached on ``pop``)."""
     niche = sc.population.niches.index(sc.product.niche)
     cache = _pool_cache(pop)
@@ -78,7 +84,7 @@ def pool_fit(pop, sc: dict) -> np.ndarray:
     return cache[key]
 
 
-def pool_engagement_rate(pop, params: dict, sc: dict) -> np.ndarray:
+def pool_engagement_rate(pop, params: Parameters, sc: Scenario) -> np.ndarray:
     """Expected sponsored engagement per follower of every account of the pool (cached on ``pop``)."""
     niche = sc.population.niches.index(sc.product.niche)
     lux = sc.product.luxury

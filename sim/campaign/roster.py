@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.campaign.pricing import account_costs, account_costs_for_posts, strategy_posts
 from sim.campaign.ranking import pool_fit
+
+if TYPE_CHECKING:
+    from sim.scenario.models import Scenario, Strategy
 
 
 @dataclass
@@ -47,7 +51,7 @@ class Roster:
         return float(self.fixed_cost.sum() + self.management.sum() + self.overhead)
 
 
-def make_roster(pop, sc: dict, name: str, ids, contact_total: float = 0.0, *, st: dict | None = None,
+def make_roster(pop, sc: Scenario, name: str, ids, contact_total: float = 0.0, *, st: Strategy | None = None,
                 posts=None) -> Roster:
     """A :class:`Roster` of accounts ``ids`` under strategy ``name``'s terms.
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -41,7 +43,7 @@ UNRESOLVED = "rgba(160,160,160,0.85)"
 HATCH = {"shape": "/", "fgcolor": "rgba(90,90,90,0.9)", "bgcolor": UNRESOLVED, "fillmode": "overlay", "size": 8,
          "solidity": 0.25}
 #: Diverging scale of difference heatmaps: worse (red), tie (near white), better (green).
-DIVERGING = [[0.0, WORSE], [0.5, "#f7f7f7"], [1.0, BETTER]]
+DIVERGING: list[list[Any]] = [[0.0, WORSE], [0.5, "#f7f7f7"], [1.0, BETTER]]  # [position 0 to 1, colour]
 
 
 def state_color(state: str) -> str:
@@ -273,7 +275,7 @@ def fit_titles(fig: go.Figure, width: int = NARROWEST) -> go.Figure:
     return fig
 
 
-def _panels(titles: list[str], names: list[str], cols: int = 2) -> tuple[go.Figure, callable]:
+def _panels(titles: list[str], names: list[str], cols: int = 2) -> tuple[go.Figure, Callable[[int], tuple[int, int]]]:
     """A grid of horizontal-bar panels, one bar per strategy, the names (wrapped) on each panel's y axis,
     with room between the panels for the names, the axis titles and the panel titles (nothing overlaps at
     :data:`NARROWEST` px or wider). Panel titles are broken into lines that fit their panel.
@@ -418,6 +420,7 @@ def cascade_figure(results) -> go.Figure:
     fig = go.Figure()
     names = strategies_of(results)
     per = {}
+    sizes: list[np.ndarray] | np.ndarray  # a strategy's cascades, one array per run, then all of them
     for s in names:
         sizes = [np.asarray(r.cascades, dtype=float) for r in results if r.strategy == s and r.cascades is not None]
         per[s] = np.concatenate(sizes) if sizes else np.zeros(0)

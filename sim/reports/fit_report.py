@@ -4,7 +4,7 @@ The command reads ``PAST.csv`` (and the scenario it ran in), checks every input 
 the fit runs (bad input: one line, exit 2, nothing written), fits with
 :func:`sim.studies.fit.abc.fit` under a progress bar (one bar a generation: particles
 accepted, simulations, then epsilon, acceptance and effective sample size), and writes
-the output folder whole or not at all (:func:`sim.reports.folders.atomic_folder`):
+the output folder whole or not at all (:func:`sim.atomic.atomic_folder`):
 
 - ``posterior.json``: the :class:`~sim.scenario.priors.Posterior` (``influsim-posterior/1``),
   which a scenario names as ``parameters.posterior``;
@@ -24,6 +24,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -204,6 +205,8 @@ against what was observed.</p>
 class _BarProgress:
     """One progress bar a generation (particles accepted; epsilon, acceptance and ESS at its end)."""
 
+    bar: Any  # the generation's tqdm bar; None before the first
+
     def __init__(self, disable: bool):
         self.disable, self.bar, self.particles = disable, None, 0
 
@@ -250,7 +253,8 @@ def _scenario_for(args, past_path: Path, past_hint: str):
 
 def run_fit(args) -> int:
     """``influsim fit PAST.csv ...``: check the inputs, fit, write the folder, say how to use it."""
-    from sim.reports.folders import atomic_folder, output_folder
+    from sim.atomic import atomic_folder
+    from sim.reports.folders import output_folder
     from sim.studies.fit import abc, forecast
     from sim.studies.fit.past import read_past
 
@@ -289,7 +293,7 @@ def run_fit(args) -> int:
     try:
         result = abc.fit(past, scenario, particles=args.particles, max_generations=args.generations,
                          max_minutes=args.max_minutes, min_epsilon=args.min_epsilon, seed=seed, workers=workers,
-                         client=client, people=args.people, progress=progress, data_name=past_path.name,
+                         client=client, people=args.people, progress=progress, data_name=past_path.name,  # type: ignore[arg-type]  # duck-typed FitProgress
                          scenario_name=scenario_name)
     except abc.FitError as exc:
         raise ScenarioError(past_path.name, str(exc)) from None

@@ -1,20 +1,14 @@
-"""Output folders: where a run, sweep or experiment writes its files, whole or not at all.
+"""Output folders: where a run, sweep or experiment writes its files, and who cleans up after ``kill -9``.
 
 - :func:`output_folder` checks ``--out`` before any work (bad input: exit 2); with
   ``create=False`` it creates nothing, so a run that fails before its results exist
-  leaves no folder (not even ``./runs/``).
-- :func:`atomic_folder` writes a folder into a hidden sibling ``.influsim-PID-XXXX/`` and
-  renames it into place (after an fsync of every file and of the folders), with the
-  user's umask; it creates the missing parent folders first; on any failure, Ctrl-C or
-  SIGTERM the sibling and the parents it created are removed and an ``OSError`` names
-  the output path, not the temporary one.
+  leaves no folder (not even ``./runs/``). The folder is then written whole or not at all
+  by :func:`sim.atomic.atomic_folder`.
 - :class:`Janitor` removes what a process killed with ``kill -9`` cannot: a small helper
   process that waits for the end of the pipe from its parent, and when the parent dies
-  without saying goodbye removes its temporary folders and files (``.influsim-PID-*``,
-  ``NAME.tmpPID``, the population cache's ``NAME.PID-HEX.tmp``) from the folders it
-  watches.
-- :func:`remove_stale` removes the temporaries that a process which died (any way) left
-  behind, so that they never fill a small disk and block a resume.
+  without saying goodbye removes its temporary folders and files (:data:`sim.atomic.TEMPORARY`:
+  ``.influsim-PID-*`` and ``NAME.PID-HEX.tmp``) from the folders it watches. Inside
+  :func:`guarded` it is the guard of :func:`sim.atomic.atomic_folder`.
 """
 
 from __future__ import annotations
@@ -22,23 +16,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from sim.atomic import TEMPORARY, alive, current_guard, guarded_by, remove_stale, temporary_pid
 from sim.errors import ScenarioError
-
-#: Names of our temporaries, each with the pid of the process writing it: a folder being written
-#: (:func:`atomic_folder`), a file being written (:func:`sim.studies.store.atomic_file`, in output folders)
-#: and a population cache entry being written (:func:`sim.world.disk_store.save`).
-FOLDER, FILE, CACHE_ENTRY = (re.compile(r"^\.influsim-(\d+)-"),
-                             re.compile(r"^[^/]+\.(?:csv|parquet|json|html|txt)\.tmp(\d+)$"),
-                             re.compile(r"^population-[^/]+\.(\d+)-[0-9a-f]+\.tmp$"))
-TEMPORARY = (FOLDER, FILE, CACHE_ENTRY)
 
 
 def output_folder(arg: str | None, create: bool = True) -> Path:
@@ -55,7 +40,7 @@ def output_folder(arg: str | None, create: bool = True) -> Path:
         Create the missing parent folders now (for a caller that writes into
         ``out.parent`` itself). ``False``: create nothing; only check that the nearest
         existing ancestor is a writable folder, and leave the parents to
-        :func:`atomic_folder`, which creates them when the output is written and
+        :func:`sim.atomic.atomic_folder`, which creates them when the output is written and
         removes them again if that fails.
 
     Examples
@@ -93,225 +78,6 @@ def output_folder(arg: str | None, create: bool = True) -> Path:
     if not os.access(existing, os.W_OK | os.X_OK):
         raise ScenarioError("--out", f"{existing} is not writable")
     return out
-
-
-def _make_parents(folder: Path) -> list[Path]:
-    """Create ``folder`` and its missing ancestors; the ones created, deepest first."""
-    missing = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    created = []
-    for path in reversed(missing):
-        try:
-            path.mkdir()
-        except FileExistsError:  # another run made it meanwhile: not ours to remove
-            continue
-        except OSError as exc:
-            _remove_empty(created[::-1])
-            raise OSError(exc.errno, exc.strerror, str(path)) from None
-        created.append(path)
-    return created[::-1]
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    """Remove ``folders`` (deepest first) that are empty; one that is not (another run's) is kept."""
-    for path in folders:
-        with contextlib.suppress(OSError):
-            path.rmdir()
-
-
-# -- whole or not at all ---------------------------------------------------------------------------
-def umask() -> int:
-    """This process's umask, read without changing it (``/proc``), else by setting it back at once."""
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def folder_mode() -> int:
-    """The mode of a new folder under the user's umask (``mkdtemp`` would give 0700)."""
-    return 0o777 & ~umask()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (22, 95):  # EINVAL, EOPNOTSUPP: the file system has no fsync for this
-            raise
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for root, dirs, files in os.walk(folder):
-        for name in files:
-            _fsync(Path(root) / name)
-        _fsync(Path(root))
-
-
-@contextlib.contextmanager
-def atomic_folder(out: str | Path, janitor: Janitor | None = None):
-    """Write the folder ``out`` whole or not at all: yields an empty folder to fill.
-
-    The folder yielded is ``.influsim-PID-XXXX/NAME`` next to ``out``; when the block ends
-    its files and the folder are fsynced, it gets the user's umask mode and is renamed to
-    ``out`` (which must not exist, or be an empty folder), and the parent folder is fsynced.
-    Missing parent folders of ``out`` are created first. On any failure, Ctrl-C or SIGTERM
-    the temporary folder and the parents created here (if empty) are removed; an
-    ``OSError`` names the path under ``out``. A ``janitor`` removes the temporary folder
-    even after ``kill -9`` (the parents it created may then stay, empty).
-
-    Examples
-    --------
-    >>> d = Path(tempfile.mkdtemp())
-    >>> with atomic_folder(d / "out") as f:
-    ...     _ = (f / "a.txt").write_text("hello")
-    >>> sorted(p.name for p in d.iterdir()), (d / "out" / "a.txt").read_text()
-    (['out'], 'hello')
-    >>> oct((d / "out").stat().st_mode & 0o777) == oct(folder_mode())
-    True
-    >>> with atomic_folder(d / "other") as f:
-    ...     _ = (f / "a.txt").write_text("half")
-    ...     raise OSError(28, "No space left on device", str(f / "a.txt"))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    OSError: [Errno 28] No space left on device: '.../other/a.txt'
-    >>> sorted(p.name for p in d.iterdir())
-    ['out']
-    """
-    out = Path(out)
-    janitor = janitor or current_janitor()
-    created = _make_parents(out.parent)  # (``output_folder(create=False)`` made none: a failed run leaves nothing)
-    # folders left by runs that died with their janitor (a power cut); only ours: the folder is the user's
-    remove_stale(out.parent, older_than=3600, patterns=(FOLDER,))
-    try:
-        stage = Path(tempfile.mkdtemp(prefix=f".influsim-{os.getpid()}-", dir=out.parent))
-    except OSError as exc:
-        _remove_empty(created)
-        raise OSError(exc.errno, exc.strerror, str(out)) from None
-    if janitor is not None:
-        janitor.own(stage)
-    payload = stage / out.name
-    try:
-        payload.mkdir()
-        yield payload
-        os.chmod(payload, folder_mode())
-        _fsync_tree(payload)
-        os.replace(payload, out)  # the folder appears whole or not at all
-        with contextlib.suppress(OSError):  # the rename is durable once the parent is synced; done either way
-            _fsync(out.parent)
-        stage.rmdir()
-    except BaseException as exc:
-        shutil.rmtree(stage, ignore_errors=True)
-        _remove_empty(created)  # the parents this call created (./runs/ of a first run), if still empty
-        if isinstance(exc, OSError):
-            raise _renamed(exc, payload, out) from None
-        raise
-    finally:
-        if janitor is not None:
-            janitor.release(stage)
-
-
-def _renamed(exc: OSError, tmp: Path, out: Path) -> OSError:
-    """``exc`` naming the file under ``out`` instead of the one under the temporary folder."""
-    name = exc.filename
-    if name is None:
-        name = out
-    else:
-        name = str(name)
-        if name.startswith(str(tmp.parent)):
-            rest = Path(name).relative_to(tmp.parent).parts[1:]
-            rest = [p for p in rest if not p.startswith(".influsim-")]
-            name = out.joinpath(*rest)
-            name = re.sub(r"\.tmp\d+$", "", str(name))
-    return OSError(exc.errno, exc.strerror or str(exc), str(name))
-
-
-# -- temporaries of dead processes -----------------------------------------------------------------
-def temporary_pid(name: str, patterns=None) -> int | None:
-    """The pid in the name of one of our temporaries (``patterns``: :data:`TEMPORARY`), else None.
-
-    Examples
-    --------
-    >>> [temporary_pid(n) for n in (".influsim-42-x1y2", "report.html.tmp42", "population-ab.npz.42-9f.tmp",
-    ...                              "report.html", ".influsim-abc", "notes.tmp42")]
-    [42, 42, 42, None, None, None]
-    """
-    for pattern in patterns or TEMPORARY:
-        m = pattern.search(name)
-        if m:
-            return int(m.group(1))
-    return None
-
-
-def alive(pid: int) -> bool:
-    """Whether process ``pid`` is running on this machine (a zombie is not).
-
-    Examples
-    --------
-    >>> alive(os.getpid()), alive(2 ** 22 + 1)
-    (True, False)
-    """
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return pid > 0
-    with contextlib.suppress(OSError, IndexError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat[stat.rindex(")") + 2] != "Z"
-    return True
-
-
-def remove_stale(folder: str | Path, older_than: float = 0.0, pids: set[int] | None = None,
-                 dead_only: bool = True, patterns=None) -> list[Path]:
-    """Remove our temporaries in ``folder`` whose writing process is dead; returns what went.
-
-    ``older_than``: only those not modified for that many seconds (for folders other
-    hosts may share); ``pids``: only those of these processes; ``dead_only=False``: the
-    writer may be alive (this process, cleaning up after itself); ``patterns``: only
-    these kinds (:data:`TEMPORARY` by default).
-
-    Examples
-    --------
-    >>> d = Path(tempfile.mkdtemp())
-    >>> for name in ("report.html", f"report.html.tmp{os.getpid()}", f"runs.csv.tmp{2 ** 22 + 1}"):
-    ...     _ = (d / name).write_text("x")
-    >>> [p.name for p in remove_stale(d)], sorted(p.name for p in d.iterdir())[0]
-    (['runs.csv.tmp4194305'], 'report.html')
-    """
-    import time
-
-    removed = []
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return removed
-    now = time.time()
-    for name in names:
-        pid = temporary_pid(name, patterns)
-        if pid is None or (pids is not None and pid not in pids) or (dead_only and alive(pid)):
-            continue
-        path = Path(folder) / name
-        try:
-            if older_than and now - path.lstat().st_mtime < older_than:
-                continue
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-            removed.append(path)
-        except OSError:
-            continue  # gone meanwhile, or not ours to remove
-    return removed
 
 
 class Janitor:
@@ -391,14 +157,6 @@ class Janitor:
         self.close()
 
 
-_CURRENT: list[Janitor] = []
-
-
-def current_janitor() -> Janitor | None:
-    """The janitor of the innermost :func:`guarded` block, if any."""
-    return _CURRENT[-1] if _CURRENT else None
-
-
 @contextlib.contextmanager
 def guarded(*folders):
     """A :class:`Janitor` for the block (the one already running, if any) that watches ``folders`` too.
@@ -406,27 +164,28 @@ def guarded(*folders):
     Examples
     --------
     >>> with guarded(tempfile.gettempdir()) as j, guarded() as inner:
-    ...     inner is j is current_janitor()
+    ...     inner is j is current_guard()
     True
-    >>> current_janitor() is None
+    >>> current_guard() is None
     True
     """
-    if _CURRENT:
+    running = current_guard()
+    if isinstance(running, Janitor):
         for f in folders:
-            _CURRENT[-1].watch(f)
-        yield _CURRENT[-1]
+            running.watch(f)
+        yield running
         return
     janitor = Janitor(folders)
-    _CURRENT.append(janitor)
     try:
-        yield janitor
+        with guarded_by(janitor):
+            yield janitor
     finally:
-        _CURRENT.remove(janitor)
         janitor.close()
 
 
 def _janitor_main(parent: int) -> None:  # runs in the janitor process: standard library only
     import os
+    import shutil
     import signal
     import sys
     import time

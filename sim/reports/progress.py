@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 from concurrent.futures import Executor
+from typing import Any
 
 from sim.studies import resources
 from sim.studies.resources import Estimate, ResourceError, human_bytes, human_seconds, worth_announcing
@@ -245,12 +246,12 @@ class _MarketBuild:
         self.stream, self.threshold = stream, threshold
         self.every = every if every is not None else every_seconds()
         self.tty = is_terminal(stream)
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar on a terminal
         self.t0 = 0.0
         self.stage = ""
         self.n = 0
         self._stop = threading.Event()
-        self._thread = None
+        self._thread: threading.Thread | None = None
 
     def __call__(self, stage: str, people: int) -> None:
         if people < self.threshold:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -48,6 +49,8 @@ from sim.reports.figures import (  # noqa: F401  (the report's figures; names ke
     _result_figures,
 )
 
+if TYPE_CHECKING:
+    from sim.scenario.models import Scenario
 
 SUMMARY_METRICS = ("roi", "roi_ex_staff", "roas", "spend", "staff_cost", "unspent", "hired", "revenue",
                    "gross_profit", "impressions", "reach", "engagements", "engagement_rate", "conversions",
@@ -138,7 +141,7 @@ def decision_section(sc, results) -> str:
                 continue
             c = compare.compare_pair(results, s, base, "roi")
             spend = tuple(compare.strategy_interval(results, x, "spend").mean for x in (s, base))
-            lines.append(f"<li>{html.escape(verdict_text(c, spend, word))} {_state(c.state)}</li>")
+            lines.append(f"<li>{html.escape(verdict_text(c, spend, word))} {_state(c.state)}</li>")  # type: ignore[arg-type]  # two strategies: two spends
         decision = (f"<h2>Decision</h2><p>ROI on gross profit, each strategy against {html.escape(base)}: mean "
                     "paired difference over replicates in percentage points (pp; strategies of a replicate share "
                     "its market and luck), 95% interval, and the share of replicates it wins.</p>"
@@ -452,7 +455,7 @@ def _figure_html(figs: list[go.Figure]) -> list[str]:
             for k, f in enumerate(figs)]
 
 
-def write_report(path: Path, sc: dict, results, rows: list[dict], extra_sections: list[str] | None = None,
+def write_report(path: Path, sc: Scenario, results, rows: list[dict], extra_sections: list[str] | None = None,
                  creators_html: str = "") -> None:
     """Write the self-contained HTML report (plotly.js embedded once, works offline); ``creators_html``
     (:func:`creators_section`) follows the decision."""
@@ -485,7 +488,7 @@ and money spent; none with a single replicate); time series bands are Student-t 
 {''.join(extra_sections or [])}
 <h2>Rosters</h2>{roster_table(results)}
 </body></html>"""
-    from sim.studies.store import atomic_write_text  # whole or not at all; a failure names the file
+    from sim.atomic import atomic_write_text  # whole or not at all; a failure names the file
 
     atomic_write_text(path, page)
 
@@ -522,7 +525,7 @@ def creator_cell(row: dict, m: str) -> str:
         metric = CREATOR_UNITS[m]
         signed = m in ("profit_contribution", "marginal_profit")
         text, lo_hi = fm.value(metric, mean, signed), (fm.value(metric, low, signed), fm.value(metric, high, signed))
-    if np.isfinite(low) and np.isfinite(high) and low != high:
+    if np.isfinite(low) and np.isfinite(high) and low != high:  # type: ignore[arg-type]  # a row with a mean has its bounds
         return f"{text}<br><small>[{lo_hi[0]}, {lo_hi[1]}]</small>"
     return text
 
@@ -577,8 +580,9 @@ def creators_section(sc, rows: list[dict], marginal_top=None, max_rows: int = 15
             "exposed; unique reach: those no other account of the roster exposed. Profit contribution: margin x "
             "price x the buyers credited to the account minus its cost. Marginal profit is measured for " + k
             + " (<i>n of m</i> under the ratio where not in every replicate); without the account means it posts "
-            "nothing and is paid nothing, the rest of the replicate unchanged." + per_rep + " An estimated fee is the "
-            "fee curve's value, the same in every replicate: its intervals do not include the curve's spread.</p>"
+            "nothing and is paid nothing, the rest of the replicate unchanged." + per_rep + " An estimated fee (the fee "
+            "curve's, for a generated account or a shortlisted one without a fee) is drawn per market around the "
+            "curve (parameters.fee_scatter), so its intervals include that spread; a fee from the CSV is as given.</p>"
             + "".join(parts))
 
 
@@ -634,7 +638,7 @@ def frontier_section(rows: list[dict], figure_html: str = "") -> str:
 def write_frontier_report(path: Path, sc, rows: list[dict]) -> None:
     """Write ``frontier.html``: the frontier section and figure, in one offline page."""
     from sim.reports.figures import frontier_figure
-    from sim.studies.store import atomic_write_text
+    from sim.atomic import atomic_write_text
 
     div = _figure_html([frontier_figure(rows)])[0]
     title = html.escape(sc.name)

@@ -6,10 +6,9 @@ same files for the same scenario and seed.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
+
+from sim.atomic import atomic_folder
 
 #: The files of a run folder, in the order ``influsim run`` lists them.
 FILES = ("report.html", "summary.csv", "runs.csv", "creators.csv", "scenario.json")
@@ -26,8 +25,8 @@ def write_run_folder(scenario, results, out: Path, spread: list[dict] | None = N
     results : list of ReplicateResult
         What :func:`sim.studies.runs.run_scenario` returned for it.
     out : Path
-        The folder to create: it must not exist or be empty, and its parent must exist.
-        The files are written into a temporary sibling that is then renamed to ``out``.
+        The folder to create: it must not exist or be empty; missing parents are created.
+        It appears whole or not at all (:func:`sim.atomic.atomic_folder`).
     spread : list of dict, optional
         :func:`sim.studies.spread.spread_sources` of the run, if the caller has it already
         (else it is computed here: a few campaign re-runs on one market).
@@ -51,21 +50,14 @@ def write_run_folder(scenario, results, out: Path, spread: list[dict] | None = N
     if creators is None:
         creators = creators_study.creator_rows(scenario, results, marginal_top=top)
     rows = summarize(results, scenario_baseline(scenario))
-    tmp = Path(tempfile.mkdtemp(prefix=".influsim-", dir=out.parent))
-    try:
-        write_summary_csv(rows, tmp / "summary.csv")
-        write_runs_csv(results, tmp / "runs.csv")
-        creators_study.write_creators_csv(creators, scenario, tmp / "creators.csv")
+    with atomic_folder(out) as folder:
+        write_summary_csv(rows, folder / "summary.csv")
+        write_runs_csv(results, folder / "runs.csv")
+        creators_study.write_creators_csv(creators, scenario, folder / "creators.csv")
         seeds = {"root": scenario.run.seed,
                  "replicates": [list(s.spawn_key) for s in replicate_seeds(scenario.run.seed, scenario.run.replicates)]}
-        write_scenario_json(scenario, tmp / "scenario.json", seeds)
-        write_report(tmp / "report.html", scenario, results, rows,
+        write_scenario_json(scenario, folder / "scenario.json", seeds)
+        write_report(folder / "report.html", scenario, results, rows,
                      extra_sections=[spread_section(spread), hinge_section(scenario, results),
                                      outreach_section(results)],
                      creators_html=creators_section(scenario, creators, top))
-        if out.exists():
-            out.rmdir()  # empty (checked by the caller)
-        os.replace(tmp, out)  # the folder appears whole or not at all
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

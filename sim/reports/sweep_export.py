@@ -12,8 +12,9 @@ import os
 import sys
 from pathlib import Path
 
+from sim.atomic import remove_stale
 from sim.errors import ScenarioError
-from sim.reports.folders import guarded, remove_stale
+from sim.reports.folders import guarded
 from sim.reports.progress import (CountingExecutor, LineProgress, NoProgress, is_terminal, market_progress, preflight,
                                   progress_bar)
 from sim.studies.resources import sweep_estimate

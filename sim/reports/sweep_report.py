@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -177,7 +178,7 @@ def heatmap_figure(sw, summary: list[dict], metric: str, diff: bool = False) -> 
     ax = fm.axis(metric, diff, values=z[np.isfinite(z)] if diff else None)
     bar = {"title": {"text": fm.title(metric, diff).replace(": difference", " difference")},
            "tickformat": ax["tickformat"], "ticksuffix": ax.get("ticksuffix", "")}
-    axis = {"colorscale": "Viridis", "colorbar": bar}
+    axis: dict[str, Any] = {"colorscale": "Viridis", "colorbar": bar}
     if diff:  # near white where the strategies tie, green where the strategy beats the baseline, red where it loses
         axis["cmid"] = 0.0
         axis["colorscale"] = ([[1.0 - at, colour] for at, colour in DIVERGING[::-1]]  # low values are better
@@ -264,7 +265,7 @@ def sensitivity_figure(sens: list[dict], metric: str) -> go.Figure | None:
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=[wrap_label(n, 36) for n in names],
                         shared_yaxes=False,
                         horizontal_spacing=0.15)
-    bars = {"sobol": [("ST", "ST_conf", "total (ST)"), ("S1", "S1_conf", "first order (S1)")],
+    bars: list[tuple[str, str | None, str]] = {"sobol": [("ST", "ST_conf", "total (ST)"), ("S1", "S1_conf", "first order (S1)")],  # type: ignore[assignment]  # mypy joins the values to object
             "morris": [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")],
             "rbd_fast": [("S1", "S1_conf", "first order (S1)")]}[method]
     xtitle = {"sobol": "index (share of the metric's variance, 0 to 1)",
@@ -412,6 +413,6 @@ first.</p>
 <h2>Table</h2>{sweep_table(sw, summary)}
 {fail_html}
 </body></html>"""
-    from sim.studies.store import atomic_write_text  # whole or not at all; a failure names the file
+    from sim.atomic import atomic_write_text  # whole or not at all; a failure names the file
 
     atomic_write_text(path, page)

@@ -121,7 +121,7 @@ def creator_lines(scenario, rows: list[dict] | None, top: int = 10) -> list[str]
     each = {s: terms(s) for s in names if terms(s)}
     buys = (next(iter(each.values())) if len(set(each.values())) == 1
             else "; ".join(f"{s}: {t}" for s, t in each.items()))
-    for r in [header, *body]:  # the account column left-aligned, as names are
+    for r in [header, *body]:  # type: ignore[assignment]  # r: a list here; the account column left-aligned, as names are
         r[1] = r[1].ljust(max(len(x[1]) for x in [header, *body]))
     buys = f"fee buys {buys}; " if buys else ""
     return [f"Top creators across replicates (by marginal profit per $; means where hired, 95% intervals; "

@@ -7,9 +7,14 @@ expectations (and the simulated rates) match published figures.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.rules import economics, funnel, platform, trust
+
+if TYPE_CHECKING:
+    from sim.scenario.parameters import Parameters
 
 
 def account_prior(params, followers, authenticity) -> np.ndarray:
@@ -55,7 +60,7 @@ def expected_seen(activity, reach) -> np.ndarray:
     return (r * total[below] + (len(a) - below)) / len(a)
 
 
-def organic_engagement_rate(pop, params: dict, ids, luxury: float = 0.0, given: bool = True) -> np.ndarray:
+def organic_engagement_rate(pop, params: Parameters, ids, luxury: float = 0.0, given: bool = True) -> np.ndarray:
     """Expected engagements (likes, comments, shares) per follower of an organic post.
 
     ``seen(f) * engage_base * prior * relatability(expected match, f) * (1 + comments + shares)``
@@ -82,7 +87,7 @@ def organic_engagement_rate(pop, params: dict, ids, luxury: float = 0.0, given: 
     return rate
 
 
-def sponsored_engagement_rate(pop, params: dict, ids, product_niche: int, luxury: float = 0.0) -> np.ndarray:
+def sponsored_engagement_rate(pop, params: Parameters, ids, product_niche: int, luxury: float = 0.0) -> np.ndarray:
     """Expected engagements per follower of one sponsored post for the product."""
     ids = np.asarray(ids, dtype=int)
     f = pop.pool.followers[ids]
@@ -92,7 +97,7 @@ def sponsored_engagement_rate(pop, params: dict, ids, product_niche: int, luxury
     return organic_engagement_rate(pop, params, ids, luxury) * factor
 
 
-def post_fee(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
+def post_fee(pop, params: Parameters, ids, fmt: str = "post") -> np.ndarray:
     """Each account's rate for one post of format ``fmt``, USD: the fee curve times the account's own
     ``fee_factor`` (its scatter around the curve, drawn per market: :func:`fee_factors`) times its platform's
     ``fee`` multiplier, or the fee a shortlist gives (:func:`sim.rules.platform.platform_fee`)."""
@@ -129,14 +134,14 @@ def _figure(pop, params, ids, name: str) -> np.ndarray:
     return platform.figure(params, pop.pool.platform_names, pop.pool.platform[ids], name)
 
 
-def _base_seen_share(pop, params: dict, ids) -> np.ndarray:
+def _base_seen_share(pop, params: Parameters, ids) -> np.ndarray:
     """Share of each account's followers expected to see one post on Instagram (the calibration base)."""
     f = pop.pool.followers[np.asarray(ids, dtype=int)]
     reach = funnel.organic_reach(f, params.reach_small, params.reach_large, params.reach_half_followers)
     return expected_seen(pop.activity, reach)
 
 
-def seen_share(pop, params: dict, ids) -> np.ndarray:
+def seen_share(pop, params: Parameters, ids) -> np.ndarray:
     """Share of each account's followers expected to see one post on its platform (:func:`expected_seen` of its
     reach, :func:`sim.rules.platform.platform_reach`)."""
     ids = np.asarray(ids, dtype=int)
@@ -145,12 +150,12 @@ def seen_share(pop, params: dict, ids) -> np.ndarray:
     return expected_seen(pop.activity, platform.platform_reach(reach, _figure(pop, params, ids, "reach")))
 
 
-def expected_views(pop, params: dict, ids) -> np.ndarray:
+def expected_views(pop, params: Parameters, ids) -> np.ndarray:
     """Expected real views of one post of each account."""
     return pop.pool.followers[np.asarray(ids, dtype=int)] * seen_share(pop, params, ids)
 
 
-def cpm_rate(pop, params: dict, ids, fmt: str = "post") -> np.ndarray:
+def cpm_rate(pop, params: Parameters, ids, fmt: str = "post") -> np.ndarray:
     """USD per 1,000 views: ``parameters.cpm``, or each account's post fee over its expected views."""
     ids = np.asarray(ids, dtype=int)
     if params.cpm > 0:

@@ -157,7 +157,7 @@ def platform_fee(curve_fee, multiplier, given):
     return np.where(np.isnan(given), np.asarray(curve_fee, dtype=float) * multiplier, given)
 
 
-def platform_decay(fast_share, fast_hours, slow_hours, fast_multiplier, timing):
+def platform_decay(fast_share, fast_hours, slow_hours, fast_multiplier, timing) -> tuple[float, float, float]:
     """The decay curve of a post on a platform: ``(min(1, fast_share * m), fast_hours * t, slow_hours * t)``.
 
     Arguments are Instagram's calibrated ``decay_*`` parameters and the platform's

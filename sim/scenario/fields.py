@@ -68,7 +68,7 @@ def field(default: Any, doc: str, source: str | None = None, **constraints: Any)
 
     Mutable defaults (lists, dicts) are copied for every model made.
     """
-    extra = {"source": source or ASSUMPTION}
+    extra: dict[str, Any] = {"source": source or ASSUMPTION}
     if isinstance(default, (list, dict)):
         return Field(default_factory=lambda d=default: _deep_copy(d), description=doc, json_schema_extra=extra,
                      **constraints)

@@ -246,15 +246,16 @@ def with_fields(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
 
     A value replaces the field; a table value (a ``dict``) replaces a whole table, such
     as a strategy (``"strategies.mixed": {"kind": "mixed"}`` adds one); ``None`` removes
-    an entry of a named table (``"strategies.macro": None``).
+    an entry of a named table (``"strategies.micro_equal_budget": None``).
 
     Examples
     --------
     >>> with_fields(default_scenario(), {"product.price": 90}).product.price
     90.0
-    >>> s = with_fields(default_scenario(), {"strategies.swarm": {"kind": "nano_swarm"}, "strategies.macro": None})
+    >>> s = with_fields(default_scenario(), {"strategies.swarm": {"kind": "nano_swarm"},
+    ...                                      "strategies.micro_equal_budget": None})
     >>> list(s.strategies)
-    ['micro_equal_budget', 'swarm']
+    ['macro', 'swarm']
     """
     out = scenario.model_dump(mode="python")
     for dotted, value in changes.items():
@@ -449,7 +450,7 @@ def _toml_table(lines: list, model: BaseModel, path: list) -> None:
         else:
             scalars.append((name, info, value))
     if path:
-        lines.append(f"[{'.'.join(path)}]  # {type(model).__doc__.strip().splitlines()[0]}")
+        lines.append(f"[{'.'.join(path)}]  # {type(model).__doc__.strip().splitlines()[0]}")  # type: ignore[union-attr]  # every table has a docstring
     for name, info, value in scalars:
         lines.append(f"{name} = {_toml_value(value)}  # {_field_comment(info, '.'.join(path + [name]))}")
     if path or scalars:
@@ -505,6 +506,8 @@ def _toml_key(key: str) -> str:
 
 def _saved_table(lines: list, model: BaseModel, path: list) -> None:
     """Like :func:`_toml_table`, with quoted keys, for any scenario."""
+    scalars: list[tuple[str, Any, Any]]  # (name, field info, value)
+    nested: list[tuple[str, Any, Any]]
     scalars, nested = [], []
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)

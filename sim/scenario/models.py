@@ -305,8 +305,9 @@ class Run(Section):
 
 DEFAULT_STRATEGIES = {
     "macro": Strategy(kind="macro", tier="macro", description="one macro account chosen by brand fit"),
-    "micro_equal_budget": Strategy(kind="micro_equal_budget", small_tier="micro",
-                                   description="micro accounts, as many as the macro's budget buys"),
+    "micro_equal_budget": Strategy(kind="micro_equal_budget", small_tier="micro", match="macro",
+                                   description="micro accounts, as many as the macro account's cost buys (the "
+                                               "same money: match = 'macro')"),
 }
 
 

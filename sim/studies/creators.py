@@ -44,9 +44,10 @@ when the market is fixed (``run.market = "fixed"``); with a new market per repli
 generated accounts differ between replicates, so such a row is one replicate's account
 (``r3 #1234``), hired in one replicate only.
 
-Not done here: an estimated fee enters as the fee curve's point value (the same in every
-replicate with the same parameters); drawing it per replicate from the curve's residual
-spread belongs to the pricing rules (:mod:`sim.campaign.pricing`).
+An estimated fee (a generated account's, or a shortlisted account's without a fee) is drawn
+per market around the fee curve (``parameters.fee_scatter``,
+:func:`sim.campaign.setup.with_fee_factors`), so with a market per replicate its interval
+includes that spread; a fee from the CSV is as given.
 
 Examples
 --------
@@ -336,7 +337,7 @@ def write_creators_csv(rows: list[dict], scenario, path: Path) -> None:
     """Write ``creators.csv``: one row per (strategy, account), sorted as :func:`sort_rows`, money in USD."""
     import io
 
-    from sim.studies.store import atomic_write_text
+    from sim.atomic import atomic_write_text
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")

@@ -92,11 +92,13 @@ def run_frontier(scenario, budgets: list[float], *, workers: int = 1, executor=N
 
     A strategy that cannot be staffed at a budget (no account it may hire is affordable) is
     left out of that budget's condition, and ``unstaffed[budget][strategy]`` says why; the
-    other strategies still run on the same seeds.
+    other strategies still run on the same seeds (one that matched the strategy left out, e.g.
+    ``micro_equal_budget`` with ``match = "macro"``, spends the budget instead).
     """
     from sim.scenario import with_fields
     from sim.studies.runs import run_scenario
 
+    unstaffed: dict[float, dict[str, str]]  # budget -> {strategy: why it hired nobody}
     runs, unstaffed = {}, {}
     for b in budgets:
         sc = with_fields(scenario, budget_changes(scenario, b))
@@ -113,7 +115,10 @@ def run_frontier(scenario, budgets: list[float], *, workers: int = 1, executor=N
                 if len(sc.strategies) == 1:
                     runs[b] = []
                     break
-                sc = with_fields(sc, {f"strategies.{name}": None})
+                # a strategy that matched the one left out spends the budget instead (its match has nothing to match)
+                rematch = {f"strategies.{other}.match": "" for other, st in sc.strategies.items()
+                           if other != name and getattr(st, "match", "") == name}
+                sc = with_fields(sc, {f"strategies.{name}": None, **rematch})
     return {"budgets": list(budgets), "runs": runs, "unstaffed": unstaffed}
 
 
@@ -217,7 +222,7 @@ CSV_COLUMNS = ("strategy", "budget", "replicates", *(f"{m}_{s}" for m in MEASURE
 
 def write_frontier_csv(rows: list[dict], path: Path) -> None:
     """Write ``frontier.csv``: one row per (strategy, budget), money in USD."""
-    from sim.studies.store import atomic_write_text
+    from sim.atomic import atomic_write_text
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")

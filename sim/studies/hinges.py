@@ -67,7 +67,7 @@ def _targets(results, baseline: str | None) -> list[tuple[str, str, dict[int, fl
     out = []
     for name in names:
         if name != base:
-            diff = {j: roi[name][j] - roi[base][j] for j in roi[name] if j in roi[base]}
+            diff = {j: roi[name][j] - roi[base][j] for j in roi[name] if j in roi[base]}  # type: ignore[index]  # names: base is one
             out.append((f"roi_diff:{name}", f"the ROI difference ({name} - {base})", diff))
     out.extend((f"roi:{name}", f"{name}'s ROI", roi[name]) for name in names)
     return out

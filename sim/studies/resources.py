@@ -150,7 +150,7 @@ class Estimate:
     seconds: float
     field: str  # the scenario field that drives the estimate (named in the refusal)
     what: str  # e.g. "50,000,000 people" (the refusal's subject)
-    parts: dict = field(default_factory=dict)  # bytes by component
+    parts: dict = field(default_factory=dict)  # type: ignore[operator]  # dataclasses.field: the annotation field: str above binds no name
     who: str = ""  # the subject of a refusal for one process (RLIMIT_AS), e.g. "2,000,000 people"
     alternative: str = ""  # e.g. "--workers 1 (about 18 GB)": a smaller setting that fits, if any
     alternative_bytes: float = math.inf

@@ -46,12 +46,16 @@ import platform
 import shutil
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
 
+from sim.atomic import atomic_file, atomic_write_text
 from sim.studies import compare
-from sim.studies.store import atomic_file, atomic_write_text
+
+if TYPE_CHECKING:
+    from sim.scenario.models import Scenario
 
 METRICS = ("impressions", "reach", "earned_reach", "likes", "comments", "shares", "engagements",
            "engaged_people", "engagement_rate", "engagement_rate_impressions", "conversions", "conversion_rate",
@@ -158,7 +162,7 @@ def series_band(results, strategy: str, name: str) -> tuple[np.ndarray, np.ndarr
 def write_summary_csv(rows: list[dict], path: Path) -> None:
     """Write :func:`summarize`'s rows as ``summary.csv`` (columns: see the module docstring).
 
-    Each writer here writes its file whole or not at all (:func:`sim.studies.store.atomic_file`):
+    Each writer here writes its file whole or not at all (:func:`sim.atomic.atomic_file`):
     on a full disk or a file size limit nothing is left behind and the ``OSError`` names the file.
     """
     with atomic_file(path, "w", newline="") as fh:
@@ -191,7 +195,7 @@ SHORTLIST_COPY = "shortlist.csv"
 POSTERIOR_COPY = "posterior.json"
 
 
-def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:
+def write_scenario_json(sc: Scenario, path: Path, seeds: dict) -> None:
     """The resolved scenario, the seeds used and the versions of the packages that ran it.
 
     A scenario with a shortlist (your own creators) gets a copy of it beside ``path``
@@ -200,7 +204,7 @@ def write_scenario_json(sc: dict, path: Path, seeds: dict) -> None:
     the copies (paths relative to the folder), so the folder holds everything the run was
     made from.
     """
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in ("influsim", "mesa", "numpy", "networkx", "plotly", "scipy"):
         try:
             versions[pkg] = metadata.version(pkg)

@@ -77,7 +77,7 @@ def execute(tasks: list, fn=run_task, executor: Executor | None = None, workers:
             if own:  # forkserver: forking a process that runs threads (BLAS, Dask, a GUI) can deadlock the child
                 ex = ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(), initializer=worker_init,
                                          initargs=(os.getpid(),))
-            futures = {ex.submit(fn, t): i for i, t in enumerate(tasks)}
+            futures = {ex.submit(fn, t): i for i, t in enumerate(tasks)}  # type: ignore[union-attr]  # given, or made just above
         out = [None] * len(tasks)
         for fut in as_completed(futures):
             out[futures[fut]] = fut.result()
@@ -145,7 +145,7 @@ def release_semaphores() -> list[str]:
              if isinstance(obj, synchronize.SemLock)}
     for name in sorted(n for n in names if n):
         try:
-            synchronize.sem_unlink(name)
+            synchronize.sem_unlink(name)  # type: ignore[attr-defined]  # there at run time; typeshed lacks it
         except OSError:  # released already (by the driver on its way out, or by another worker)
             continue
         resource_tracker.unregister(name, "semaphore")

@@ -31,6 +31,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from sim.atomic import atomic_file
 from sim.errors import InfluSimError
 
 SCHEMA_VERSION = 1
@@ -71,9 +72,12 @@ class ResultStore:
     sim.studies.store.StoreError: ... holds the results of another sweep ...
     """
 
+    db: sqlite3.Connection  # open from __init__ until close() sets it to None; no method runs after that
+    _lock: int | None
+
     def __init__(self, path: str | Path, sweep_hash: str, meta: dict | None = None):
         self.path = Path(path)
-        self.db = self._lock = None
+        self.db = self._lock = None  # type: ignore[assignment]  # not open yet (db is only read once set)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -184,11 +188,11 @@ class ResultStore:
     def close(self) -> None:
         db = getattr(self, "db", None)
         if db is not None:
-            self.db = None
+            self.db = None  # type: ignore[assignment]  # closed: no method runs after close()
             with contextlib.suppress(sqlite3.Error):  # closing checkpoints the journal: a full disk may refuse
                 db.close()
-        if getattr(self, "_lock", None) is not None:
-            _unlock(self._lock, self.path.with_suffix(".lock"))  # removes the lock file, then releases the flock
+        if (lock := getattr(self, "_lock", None)) is not None:
+            _unlock(lock, self.path.with_suffix(".lock"))  # removes the lock file, then releases the flock
             self._lock = None
 
     def __enter__(self):
@@ -356,51 +360,6 @@ def _json_num(v):
 
 
 # -- exports ---------------------------------------------------------------------------------------
-def temporary_name(path: Path) -> Path:
-    """The temporary sibling ``PATH.tmpPID`` that :func:`atomic_file` writes before renaming it."""
-    return Path(f"{path}.tmp{os.getpid()}")
-
-
-@contextlib.contextmanager
-def atomic_file(path: str | Path, mode: str = "w", **kwargs):
-    """Open ``path`` for writing so that it appears whole or not at all.
-
-    The file is written as ``PATH.tmpPID`` (the user's umask applies), flushed to disk and
-    renamed over ``path``; on any failure (a full disk, a file size limit, Ctrl-C or
-    SIGTERM) the temporary file is removed, and an ``OSError`` names ``path`` (a failed
-    ``write`` alone does not say which file).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp())
-    >>> with atomic_file(d / "a.txt") as fh:
-    ...     _ = fh.write("hello")
-    >>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
-    ('hello', ['a.txt'])
-    """
-    path = Path(path)
-    tmp = temporary_name(path)
-    try:
-        with open(tmp, mode, **kwargs) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise OSError(exc.errno, os_cause(exc), str(path)) from None
-        raise
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` with :func:`atomic_file`."""
-    with atomic_file(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-
-
 def write_csv(rows: list[dict], columns: list[str], path: Path) -> None:
     """Write ``rows`` (dicts) to CSV atomically; floats as repr, NaN as ``nan``, None as empty."""
     with atomic_file(path, "w", newline="", encoding="utf-8") as fh:

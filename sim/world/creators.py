@@ -35,12 +35,14 @@ class InfluencerPool:
     monthly_offers: np.ndarray
     tier_names: list = field(default_factory=list)
     skipped: dict = field(default_factory=dict)  # tier -> why the pool has none of it
-    platform: np.ndarray | None = None  # index into platform_names (int8); None = all on platform_names[0]
+    # the arrays below may be given as None; __post_init__ then fills them, so after construction they are arrays
+    # (a dataclass cannot type a constructor argument apart from its attribute: hence the ignores)
+    platform: np.ndarray = None  # type: ignore[assignment]  # index into platform_names (int8); None = all on platform_names[0]
     platform_names: list = field(default_factory=lambda: ["instagram"])
-    handle: np.ndarray | None = None  # handles of accounts from a shortlist ("<U" strings); "" = generated
-    fee: np.ndarray | None = None  # USD per post given by a shortlist; NaN = from the fee curve
-    engagement_rate: np.ndarray | None = None  # organic engagement rate given by a shortlist; NaN = the model's
-    fee_factor: np.ndarray | None = None  # each account's fee relative to the fee curve (None = all on it; drawn
+    handle: np.ndarray = None  # type: ignore[assignment]  # handles of accounts from a shortlist ("<U" strings); "" = generated
+    fee: np.ndarray = None  # type: ignore[assignment]  # USD per post given by a shortlist; NaN = from the fee curve
+    engagement_rate: np.ndarray = None  # type: ignore[assignment]  # organic engagement rate given by a shortlist; NaN = the model's
+    fee_factor: np.ndarray = None  # type: ignore[assignment]  # each account's fee relative to the fee curve (None = all on it; drawn
     # per market by sim.campaign.setup.draw_market from parameters.fee_scatter)
 
     def __post_init__(self) -> None:
@@ -107,6 +109,7 @@ def generate_pool(counts: dict, bounds: dict, max_followers: int, n_niches: int,
     lows = list(bounds.values())
     highs = lows[1:] + [max_followers]
     cap = MARKET_CAP * market
+    followers: list[np.ndarray] | np.ndarray  # one array per tier, then all of them
     followers, tiers, skipped = [], [], {}
     for t, name in enumerate(names):
         n = counts.get(name, 0)

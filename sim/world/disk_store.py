@@ -10,8 +10,7 @@ the seed, a fingerprint of the code that draws the world, the library versions) 
 checksum of its arrays (:func:`checksum`). :func:`load` compares all of them and checks
 the arrays' shapes against the scenario, raising :class:`DamagedEntry` with the reason;
 :func:`read_entry` turns that into a one-line note on stderr, never a traceback.
-:func:`save` replaces an entry atomically (a temporary file in the same folder,
-``os.replace`` and ``fsync``).
+:func:`save` replaces an entry atomically (:func:`sim.atomic.atomic_file`).
 
 The folder is bounded (``$INFLUSIM_CACHE_MAX_BYTES``, 2 GiB by default,
 :func:`max_bytes`): when a new entry would exceed the bound, the least recently used
@@ -44,7 +43,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import sys
 import time
 import weakref
@@ -54,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.atomic import atomic_file
 from sim.errors import InfluSimError
 from sim.world.creators import InfluencerPool
 from sim.world.market_key import mismatch, provenance
@@ -245,21 +244,11 @@ def remember_origin(market: Population, scenario: Scenario) -> Population:
     return market
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def save(path: str | Path, market: Population, scenario: Scenario | None = None) -> None:
     """Write ``market``, a fixed market of ``scenario``, to the entry ``path`` atomically.
 
-    The arrays and their provenance go to a temporary file in the same folder, which is
-    fsynced and then renamed over ``path`` (the folder is fsynced too), so a reader sees
-    the old entry or the new one, never half a file; the temporary file is removed on
+    The arrays and their provenance are written with :func:`sim.atomic.atomic_file`, so a
+    reader sees the old entry or the new one, never half a file, and nothing is left on
     any failure. ``scenario`` may be left out for a market that
     :func:`sim.world.cache.build_population` built (:func:`remember_origin`).
 
@@ -287,19 +276,8 @@ def save(path: str | Path, market: Population, scenario: Scenario | None = None)
     arrays = market_arrays(market)
     record = {**provenance(scenario), "checksum": checksum(arrays), "created": time.time()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}{_TMP}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the user's umask applies
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, meta=np.array(json.dumps(record, sort_keys=True)), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
+    with atomic_file(path, "wb") as f:  # whole or not at all, the user's umask
+        np.savez(f, meta=np.array(json.dumps(record, sort_keys=True)), **arrays)  # type: ignore[arg-type]  # numpy's stub reads **arrays as allow_pickle
 
 
 def load(path: str | Path, scenario: Scenario, expected: dict[str, Any] | None = None) -> Population:

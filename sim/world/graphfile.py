@@ -184,6 +184,7 @@ def _shown(text: str, limit: int = 40) -> str:
 
 def _read_edgelist(path: Path, data: bytes) -> _GraphFile:
     nul = data.find(b"\0")
+    line: int | str  # a line number in the errors below, a line's text in the loop
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         raise GraphFileError(path, f"line {line}: binary data, not an edge list")
@@ -192,6 +193,7 @@ def _read_edgelist(path: Path, data: bytes) -> _GraphFile:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise GraphFileError(path, f"line {line}: not UTF-8 text, not an edge list") from None
+    lines: list[int]  # the line number of each edge
     first, second, lines = [], [], []
     header = 0
     for lineno, line in enumerate(text.split("\n"), 1):  # (str.splitlines would count other breaks as lines)

@@ -84,7 +84,7 @@ def seed_parts(seed: np.random.SeedSequence) -> dict[str, Any]:
     if isinstance(entropy, (list, tuple, np.ndarray)):
         entropy = [int(e) for e in entropy]
     else:
-        entropy = int(entropy)
+        entropy = int(entropy)  # type: ignore[arg-type]  # numpy types entropy Optional; a SeedSequence always has one
     return {"entropy": str(entropy), "spawn_key": [int(k) for k in seed.spawn_key], "pool_size": int(seed.pool_size)}
 
 

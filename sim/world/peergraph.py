@@ -405,7 +405,7 @@ def homophilous_graph(
         within[start[k] : end[k]] = alias_cells(w[people], people)
 
     parallel_map(table, range(len(members)))
-    w = None  # the tables hold what the draws need
+    w = None  # type: ignore[assignment]  # frees the weights: the tables hold what the draws need
     niche_cells = alias_cells(niche_weight)  # a niche in proportion to its people's total weight
     clock("weights and alias tables")
     matchable = members > 1  # a niche of one has no peers to match: those draws go to everyone
@@ -611,7 +611,7 @@ def barabasi_albert(n: int, m: int, rng=None) -> PeerGraph:
     core = min(n, _BA_CORE)
     for v in range(m + 1, core):
         first = (v - m) * m
-        picks = set()
+        picks: set[int] = set()
         while len(picks) < m:
             pos = rng.integers(2 * first, size=m - len(picks))
             picks.update(np.where(pos & 1, tgt[pos >> 1], src[pos >> 1]).tolist())

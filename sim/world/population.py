@@ -16,10 +16,14 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sim.scenario.models import Population as PopulationTable
 
 
 class _LazySpecial:
@@ -377,7 +381,7 @@ def stream(seed: np.random.SeedSequence, k: int, *chunk: int) -> np.random.Gener
     return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k, *chunk)))
 
 
-def draw_people(n: int, p: dict, seed) -> dict:
+def draw_people(n: int, p: PopulationTable, seed) -> dict:
     """Draw people's attributes from the ``population`` table of a scenario.
 
     Each attribute has its own random stream of ``seed`` (an int or SeedSequence), so
@@ -447,7 +451,7 @@ def build_graph(p: Any, niche: np.ndarray, rng: np.random.Generator) -> PeerGrap
 
 #: Called as ``build_progress(stage, people)`` while a market is built in this process ("people",
 #: "graph", "pool", then "done"); None is quiet. The command line sets it (sim.reports.progress).
-build_progress = None
+build_progress: Callable[[str, int], None] | None = None
 
 
 def build(sc, seed_seq: np.random.SeedSequence) -> Population:

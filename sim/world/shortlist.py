@@ -73,6 +73,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -342,7 +343,7 @@ def _header(cells: list[str], name: str, line: int) -> tuple[dict[str, int], lis
 
 def _rows(rows, columns: dict[str, int], name: str, niches: tuple, ignored: tuple) -> Shortlist:
     n = len(rows)
-    out = {"handle": [], "platform": np.zeros(n, np.int8), "followers": np.zeros(n, np.int64),
+    out: dict[str, Any] = {"handle": [], "platform": np.zeros(n, np.int8), "followers": np.zeros(n, np.int64),
            "niche": np.zeros(n, np.int16), "engagement_rate": np.full(n, np.nan), "fee": np.full(n, np.nan),
            "country": [], "language": []}
     lower_niches = {x.lower(): k for k, x in enumerate(niches)}
@@ -415,7 +416,7 @@ def _followers(text: str, fail) -> int:
     if got is None:
         raise fail("followers", f"{_FOLLOWERS_HINT}, got {_shown(text)}")
     value, inexact = got
-    if inexact and not _NUMBER.fullmatch(text.strip())["suffix"] and not value.is_integer():
+    if inexact and not _NUMBER.fullmatch(text.strip())["suffix"] and not value.is_integer():  # type: ignore[index]  # _number matched it
         raise fail("followers", f"{_FOLLOWERS_HINT}, got {_shown(text)}")
     value = round(value)
     if value < 1:

@@ -471,4 +471,4 @@ def weighted_interval(values: np.ndarray, w: np.ndarray, level: float = 0.9) -> 
     order = np.argsort(values)
     v, cum = values[order], np.cumsum(w[order]) / w.sum()
     a = (1 - level) / 2
-    return float(v[np.searchsorted(cum, a)]), float(v[min(np.searchsorted(cum, 1 - a), len(v) - 1)])
+    return float(v[np.searchsorted(cum, a)]), float(v[min(np.searchsorted(cum, 1 - a), len(v) - 1)])  # type: ignore[call-overload]  # numpy's stub: min of intp and int is an int

@@ -152,8 +152,8 @@ def parse_past(data: str | bytes, name: str = "past.csv", niches=None) -> PastCa
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue
         if not columns:
-            for k, cell in enumerate(cells):
-                key = re.sub(r"[\s\-]+", "_", cell.strip().lower())
+            for k, title in enumerate(cells):
+                key = re.sub(r"[\s\-]+", "_", title.strip().lower())
                 key = ALIASES.get(key, key)
                 if key in OUTCOMES or key == "posts":
                     if key in columns:
@@ -203,7 +203,7 @@ def _outcome(text: str, column: str, where: str) -> float:
     if got is None:
         raise ShortlistError(where, f"expected {hint}, got {shortlists._shown(text)}", column)
     value = got[0] if money else float(round(got[0]))
-    if not money and not (got[0].is_integer() or shortlists._NUMBER.fullmatch(body.strip())["suffix"]):
+    if not money and not (got[0].is_integer() or shortlists._NUMBER.fullmatch(body.strip())["suffix"]):  # type: ignore[index]  # _number matched it
         raise ShortlistError(where, f"expected {hint}, got {shortlists._shown(text)}", column)
     if value > (MAX_REVENUE if money else MAX_COUNT):
         raise ShortlistError(where, f"is too large, got {shortlists._shown(text)}", column)

@@ -149,6 +149,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
     shuts the executor down (``kill=True``: local workers are stopped at once, their runs
     in flight are lost and are run again by a rerun).
     """
+    ex: _Dask | ProcessPoolExecutor
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         client = dask_client(address)
@@ -189,7 +190,7 @@ class _Dask(Executor):
     def __init__(self, client, address: str, timeout: float):
         self.client, self.address, self.timeout = client, address, float(timeout)
         self._ex = client.get_executor()
-        self._since = None  # when the cluster stopped being able to take runs
+        self._since: float | None = None  # when the cluster stopped being able to take runs
         self._checked = -1e9
         _quiet_dask_client()
 

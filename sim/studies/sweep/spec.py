@@ -212,9 +212,9 @@ class Vary:
         """
         u = np.asarray(u, dtype=float)
         if self.log:
-            x = np.exp(math.log(self.lo) + u * (math.log(self.hi) - math.log(self.lo)))
+            x = np.exp(math.log(self.lo) + u * (math.log(self.hi) - math.log(self.lo)))  # type: ignore[arg-type]  # a range has lo, hi
         else:
-            x = self.lo + u * (self.hi - self.lo)
+            x = self.lo + u * (self.hi - self.lo)  # type: ignore[operator]  # a range has lo and hi
         x = np.clip(x, self.lo, self.hi)
         if self.type is int:
             return np.rint(x).astype(np.int64).tolist()  # round half to even, as round() does
@@ -374,7 +374,7 @@ def parse_sweep(raw: dict, base_dir: str | Path | None = None, default_name: str
                  scenarios=scenarios, source=source)
 
 
-def _check(model: type, path: str, value):
+def _check(model: type[BaseModel], path: str, value):
     if not isinstance(value, dict):
         raise SweepError(path, "expected a table")
     try:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import platform
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
+from sim.atomic import atomic_write_text
 from sim.scenario.files import scenario_dict
 from sim.studies import compare
 from sim.studies.results import METRICS, mean_ci
@@ -57,7 +57,7 @@ def summarize_sweep(sw: Sweep, rows: list[dict]) -> list[dict]:
     ``_ci_low``, ``_ci_high``): the mean of ``strategy - baseline`` over the replicates
     where both succeeded (paired: they share the replicate's seed).
     """
-    by = {}
+    by: dict[tuple[int, str], list[dict]] = {}
     for r in rows:
         by.setdefault((r["point"], r["strategy"]), []).append(r)
     out = []
@@ -167,7 +167,7 @@ def export_data(sw: Sweep, out: str | Path) -> dict:
     for data, c, name in tables:
         if write_parquet(data, c, out / f"{name}.parquet"):
             files.append(f"{name}.parquet")
-    _atomic_text(out / "sweep.json", json.dumps(_sweep_doc(sw), indent=2, sort_keys=True, default=str))
+    atomic_write_text(out / "sweep.json", json.dumps(_sweep_doc(sw), indent=2, sort_keys=True, default=str))
     counts = {"ok": sum(r["status"] == "ok" for r in rows), "failed": sum(r["status"] == "failed" for r in rows),
               "total": sw.n_runs}
     failures = [r for r in rows if r["status"] == "failed"]
@@ -177,7 +177,7 @@ def export_data(sw: Sweep, out: str | Path) -> dict:
 
 
 def _sweep_doc(sw: Sweep) -> dict:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in ("influsim", "mesa", "numpy", "scipy", "SALib", "dask", "distributed"):
         try:
             versions[pkg] = metadata.version(pkg)
@@ -191,10 +191,4 @@ def _sweep_doc(sw: Sweep) -> dict:
             "versions": versions,
             "seeds": "run (point p, replicate r): SeedSequence(seed, spawn_key=(1, p, r)) "
                      "[(4, r) with common_random_numbers]; population: run.seed = seed"}
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = Path(f"{path}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
