@@ -251,7 +251,9 @@ def test_spend_is_bounded_by_the_budget_only_where_outreach_holds_it():
         assert (iv.high == 30_000.0) if bounded else (iv.high > 30_000.0), (kind, payment)
         assert compare.spend_table(results)[0]["spend_high"] == iv.high
     matched = [_held("s", i, v, budget=b) for i, (v, b) in enumerate(zip(spends, (30_000.0, 31_000.0, 29_950.0)))]
-    assert compare.budget_bound(matched) == math.inf  # a budget matched per replicate does not bound the mean
+    assert compare.budget_bound(matched) == 31_000.0  # matched per replicate: the mean is never above the largest
+    free = [_held("s", i, v, budget=b, kind="custom") for i, (v, b) in enumerate(zip(spends, (30_000.0,) * 3))]
+    assert compare.budget_bound(free) == math.inf  # one run not held to its budget: no bound
 
 
 def test_the_issues_spend_interval_stays_under_the_budget_in_summary_and_terminal(tmp_path, capsys):

@@ -145,9 +145,11 @@ def test_scenarios_are_frozen_and_changed_by_copy():
     with pytest.raises(Exception):
         sc.brand.budget = 1.0
     changed = with_fields(sc, {"brand.budget": 1.0, "strategies.swarm": {"kind": "nano_swarm"},
-                               "strategies.macro": None})
+                               "strategies.macro": None, "strategies.micro_equal_budget.match": ""})
     assert sc.brand.budget == 50_000.0 and changed.brand.budget == 1.0
     assert list(changed.strategies) == ["micro_equal_budget", "swarm"]
+    with pytest.raises(ScenarioError, match="strategies.micro_equal_budget.match: 'macro' is not another strategy"):
+        with_fields(sc, {"strategies.macro": None})  # the default micro strategy matches the macro's cost
     with pytest.raises(ScenarioError, match="only entries of a named table"):
         with_fields(sc, {"brand": None})
 

@@ -370,9 +370,11 @@ strategies = ["micro_equal_budget"]
 metrics = ["reach", "roi"]
 """ + TINY + """
 run.parameters = "fixed"   # a mechanics check: with 1 replicate, drawn behaviour would drown budget vs engage_base
+strategies.micro_equal_budget.match = ""   # its own budget, not the macro's cost (which one account caps)
+selection.min_brand_fit = 0.0   # enough accounts to buy: money buys accounts (not more posts of the same few)
 [design]
 kind = "sobol"
-n = 4
+n = 8
 [vary."parameters.engage_base"]
 lo = 0.01
 hi = 0.2

@@ -109,16 +109,26 @@ class Hiring:
     fitting: list = field(default_factory=list)  # per phase: tier, accounts, accounts at or above the fit floor
 
 
-def strategy_budget(pop, sc, name: str, luck: Luck | None = None, simulate=None) -> float:
+def strategy_budget(pop, sc, name: str, luck: Luck | None = None, simulate=None,
+                    notes: list | None = None) -> float:
     """The money strategy ``name`` may commit, USD.
 
     ``budget`` if set, else ``brand.budget``; a ``micro_equal_budget`` strategy with
     ``match`` gets the expected cost of that strategy's roster (if every creator refused
-    that strategy's offers, the cost of the roster it planned, every offer accepted).
+    that strategy's offers, the cost of the roster it planned, every offer accepted; if
+    that strategy cannot be staffed at all, e.g. no account of its tier is affordable, its
+    own budget, with a note in ``notes``).
     """
     st = sc.strategies[name]
     if st.kind == "micro_equal_budget" and st.match:
-        other = build_roster(pop, sc, st.match, luck=luck, simulate=simulate)
+        try:
+            other = build_roster(pop, sc, st.match, luck=luck, simulate=simulate)
+        except ScenarioError as exc:
+            if exc.field.split(".")[:2] != ["strategies", st.match]:
+                raise
+            if notes is not None:
+                notes.append(f"{st.match!r} cannot be staffed ({exc.reason}); spent the budget instead")
+            return st.budget or sc.brand.budget
         if len(other.ids):
             return other.expected_cost()
         # nobody accepted the other strategy's offers: spend what it planned to spend instead (its plan with
@@ -185,7 +195,7 @@ def _planned_phases(pop, sc, name: str, ranked, notes: list, luck: Luck, simulat
     path = f"strategies.{name}"
     kind = st.kind
     pool = pop.pool
-    budget = strategy_budget(pop, sc, name, luck, simulate)
+    budget = strategy_budget(pop, sc, name, luck, simulate, notes)
     if kind == "macro":
         _check_affordable(pop, sc, st, pool.ids_of_tier(st.tier), budget, path)
         return [Phase("big", pool.ids_of_tier(st.tier), budget, max_count=1)]

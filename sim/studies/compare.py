@@ -254,9 +254,9 @@ def budget_bound(runs) -> float:
     """The budget that bounds the spend of every run of one strategy, else ``inf``.
 
     A finite bound needs every run held to its budget (:func:`held_to_budget`, read from
-    the run's ``outreach`` record: ``kind``, ``payment``, ``budget``) and the same budget
-    in all of them (a budget matched per replicate to another strategy's cost bounds each
-    replicate, not the mean over them).
+    the run's ``outreach`` record: ``kind``, ``payment``, ``budget``); the bound is the
+    largest of their budgets (a budget matched per replicate to another strategy's cost
+    varies, and the mean spend is never above the largest).
 
     Examples
     --------
@@ -266,6 +266,8 @@ def budget_bound(runs) -> float:
     30000.0
     >>> budget_bound([R(metrics={"budget": 30_000.0}, outreach={"filled": True})])
     inf
+    >>> budget_bound([R(metrics={"budget": b}, outreach=o) for b in (28_000.0, 30_000.0)])  # matched per replicate
+    30000.0
     """
     budgets = set()
     for r in runs:
@@ -273,10 +275,8 @@ def budget_bound(runs) -> float:
         if not held_to_budget(o.get("kind"), o.get("payment")) or o.get("budget") is None:
             return INF
         budgets.add(float(r.metrics.get("budget", math.nan)))
-    if len(budgets) != 1:
-        return INF
-    only = budgets.pop()
-    return only if math.isfinite(only) else INF
+    largest = max(budgets, default=math.nan)
+    return largest if math.isfinite(largest) and all(math.isfinite(b) for b in budgets) else INF
 
 
 def metric_bounds(metric: str, budget: float = INF) -> tuple[float, float]:
