@@ -185,3 +185,13 @@ def test_every_spend_warning_names_the_field_that_changes_it():
     late = {**micro, "filled": False, "out_of_time": True}
     w = caveats.warnings_for([_run("micro", 0, late, 40_000.0)])
     assert any("runs out of time for outreach" in x and "campaign.recruitment_days" in x for x in w)
+
+
+def test_a_shortlist_only_pool_that_runs_out_says_to_list_more_accounts_not_to_add_generated_ones():
+    """--creators-only: the pool is the shortlist, so influencers.counts changes nothing."""
+    o = {"filled": False, "ran_out": True, "left": 60.0, "min_brand_fit": 0.5, "shortlist_only": True,
+         "fitting": [{"tier": "micro", "accounts": 20, "fitting": 13, "hired": 8}]}
+    (w,) = caveats.warnings_for([_run("micro", 0, o, spend=40.0)])
+    assert "list more accounts in the shortlist (influencers.shortlist" in w and "influencers.counts" not in w
+    (w,) = caveats.warnings_for([_run("micro", 0, {**o, "shortlist_only": False}, spend=40.0)])
+    assert "add accounts (influencers.counts.micro)" in w

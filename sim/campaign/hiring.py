@@ -433,6 +433,7 @@ def build_roster(pop, sc, name: str, luck: Luck | None = None, simulate=None) ->
         "filled": filled, "out_of_time": h.out_of_time, "ran_out": h.ran_out, "left": h.left,
         "min_brand_fit": float(sc.selection.min_brand_fit), "fitting": h.fitting, "equal_spend": bool(st.equal_spend),
         "recruitment_days": float(sc.campaign.recruitment_days),
+        "shortlist_only": bool(sc.influencers.shortlist_only),
         "candidates": h.rows, "optimiser": h.optimiser,
     }
     if h.ran_out:

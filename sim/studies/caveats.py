@@ -82,8 +82,11 @@ def warnings_for(results, baseline: str | None = None, spend_ratio: float = 1.05
                         f"{tier} accounts with brand fit >= {floor:.2f}, on average)" if short else "")
             then = (f"the rest bought more posts in {extra} of them (strategies.{s}.equal_spend)" if extra
                     else "its roster is smaller than planned")
-            fix = (f"lower selection.min_brand_fit or add accounts (influencers.counts.{tier})" if short
-                   else f"add accounts (influencers.counts.{tier})" if tier
+            more = ("list more accounts in the shortlist (influencers.shortlist; the pool is only the shortlist: "
+                    "influencers.shortlist_only)" if any(o.get("shortlist_only") for o in ran_out)
+                    else f"add accounts (influencers.counts.{tier})")
+            fix = (f"lower selection.min_brand_fit or {more}" if short
+                   else more if tier
                    else f"list more accounts in strategies.{s}")
             out.append(f"{s} runs out of candidates in {len(ran_out)} of {_replicates(n)}{left}{fit_text}: "
                        f"{then}; {fix}")
