@@ -144,8 +144,8 @@ def test_micro_equal_budget_spends_what_its_short_list_leaves_on_more_posts(worl
     assert not np.any(step[room] <= s.brand.budget - ros.expected_cost() - 1e-6)
     assert "the rest bought more posts" in o["note"]
     # what each account costs is its own package
-    from sim.campaign.pricing import account_costs_for_posts
-    assert np.allclose(ros.fixed_cost, account_costs_for_posts(pop, s, s.strategies["micro"], ros.ids, ros.posts)[0])
+    from sim.campaign.pricing import account_costs
+    assert np.allclose(ros.fixed_cost, account_costs(pop, s, s.strategies["micro"], ros.ids, posts=ros.posts)[0])
 
 
 def test_a_ranked_list_that_runs_out_with_money_left_is_not_counted_as_filled(world):

@@ -48,8 +48,12 @@ def strategy_posts(sc: Scenario, st: Strategy) -> int:
     return int(n)
 
 
-def account_costs(pop, sc: Scenario, st: Strategy, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def account_costs(pop, sc: Scenario, st: Strategy, ids, posts=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(fixed cost, CPM, management cost) per account for a strategy block, USD.
+
+    ``posts`` (one count per account) replaces the strategy's posts per account
+    (:func:`strategy_posts`) in a per-post package; product and per-view terms do not
+    depend on the number of posts.
 
     - product (gifted, nano swarm): the product's unit cost, ``price * (1 - margin)``;
     - per post: the post fee for ``campaign.format`` (convex in followers, with format
@@ -69,10 +73,13 @@ def account_costs(pop, sc: Scenario, st: Strategy, ids) -> tuple[np.ndarray, np.
     >>> fixed, cpm, staff = account_costs(pop, sc, sc.strategies["macro"], [0, 1])
     >>> staff.tolist()
     [300.0, 300.0]
+    >>> mixed = account_costs(pop, sc, sc.strategies["macro"], [0, 1], posts=[3, 5])[0]
+    >>> bool(mixed[0] == fixed[0] and mixed[1] > fixed[1])
+    True
     """
     ids = np.asarray(ids, dtype=int)
     params, camp, brand = sc.parameters, sc.campaign, sc.brand
-    posts = strategy_posts(sc, st)
+    posts = strategy_posts(sc, st) if posts is None else np.asarray(posts, dtype=float)
     staff = np.full(len(ids), brand.management_hours * brand.hourly_rate)
     cpm = np.zeros(len(ids))
     if product_paid(st):
@@ -85,34 +92,6 @@ def account_costs(pop, sc: Scenario, st: Strategy, ids) -> tuple[np.ndarray, np.
         cpm = forecast.cpm_rate(pop, params, ids, camp.format) * st.offer_ratio
         return np.zeros(len(ids)), cpm, staff
     return economics.package_price(fee, posts, params.package_discount), cpm, staff
-
-
-def account_costs_for_posts(pop, sc: Scenario, st: Strategy, ids, posts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`account_costs` with each account's own number of posts (``posts``, one per account).
-
-    A per-post fee is a package of the account's posts (the first at full fee, the others
-    ``parameters.package_discount`` off); product and per-view terms do not depend on the
-    number of posts.
-
-    Examples
-    --------
-    >>> from sim.scenario import with_fields, default_scenario
-    >>> from sim.world import build_population
-    >>> sc = with_fields(default_scenario(), {"population.size": 2000, "population.represents": 1000})
-    >>> pop = build_population(sc, use_cache=False)
-    >>> st = sc.strategies["macro"]
-    >>> three = account_costs(pop, sc, st, [0, 1])[0]
-    >>> mixed = account_costs_for_posts(pop, sc, st, [0, 1], [3, 5])[0]
-    >>> bool(mixed[0] == three[0] and mixed[1] > three[1])
-    True
-    """
-    ids = np.asarray(ids, dtype=int)
-    posts = np.asarray(posts, dtype=float)
-    one = st.model_copy(update={"posts": 1})
-    fee, cpm, staff = account_costs(pop, sc, one, ids)  # a one-post package is the fee itself
-    if product_paid(st) or st.payment == "cpm":
-        return fee, cpm, staff
-    return economics.package_price(fee, posts, sc.parameters.package_discount), cpm, staff
 
 
 def expected_account_cost(pop, sc: Scenario, st: Strategy, ids) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.campaign.pricing import account_costs, account_costs_for_posts, strategy_posts
+from sim.campaign.pricing import account_costs, strategy_posts
 from sim.campaign.ranking import pool_fit
 
 if TYPE_CHECKING:
@@ -59,16 +59,12 @@ def make_roster(pop, sc: Scenario, name: str, ids, contact_total: float = 0.0, *
     accounts' management costs. ``posts`` (one count per account) replaces the
     strategy's posts per account (:func:`~sim.campaign.pricing.strategy_posts`); the
     fixed cost is then each account's package of its own posts
-    (:func:`~sim.campaign.pricing.account_costs_for_posts`).
+    (:func:`~sim.campaign.pricing.account_costs` with ``posts``).
     """
     st = st or sc.strategies[name]
     ids = np.asarray(ids, dtype=int)
-    if posts is None:
-        posts = np.full(len(ids), strategy_posts(sc, st), dtype=int)
-        fixed, cpm, staff = account_costs(pop, sc, st, ids)
-    else:
-        posts = np.asarray(posts, dtype=int)
-        fixed, cpm, staff = account_costs_for_posts(pop, sc, st, ids, posts)
+    fixed, cpm, staff = account_costs(pop, sc, st, ids, posts=posts)
+    posts = np.full(len(ids), strategy_posts(sc, st), dtype=int) if posts is None else np.asarray(posts, dtype=int)
     if len(ids):
         staff = staff + contact_total / len(ids)
     fit = pool_fit(pop, sc)[ids] if len(ids) else np.zeros(0)
