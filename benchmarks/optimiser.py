@@ -74,7 +74,8 @@ def evaluate(sc, pop, seeds) -> dict:
             met = m.metrics()
             vals.append(profit(met))
             spend.append(met["cost"])
-        out[name] = (np.asarray(vals), float(np.mean(spend)), len(ros.ids), frozenset(np.asarray(ros.ids).tolist()))
+        out[name] = (np.asarray(vals), float(np.mean(spend)), len(ros.ids), frozenset(np.asarray(ros.ids).tolist()),
+                     frozenset(zip(np.asarray(ros.ids).tolist(), np.asarray(ros.posts).tolist())))
     return out
 
 
@@ -86,7 +87,8 @@ def run_setting(label: str, sc, pilot: dict, replicates: int) -> str:
     diff = test["opt"][0] - test[best][0]
     iv = interval(diff)
     win = float(np.mean(diff > 0))
-    same = "; SAME roster: no edge possible" if test["opt"][3] == test[best][3] else ""
+    same = ("; SAME roster and posts: no edge possible" if test["opt"][4] == test[best][4] else
+            "; same accounts, other posts per account" if test["opt"][3] == test[best][3] else "")
     return (f"{label:<34} opt-best({best}) profit {iv.mean:+10.0f} [{iv.low:+.0f}, {iv.high:+.0f}] "
             f"win {win:.2f}  spend opt {test['opt'][1]:.0f} best {test[best][1]:.0f} "
             f"(n={len(diff)}, accounts {test['opt'][2]} vs {test[best][2]}{same})")

@@ -15,13 +15,24 @@ random numbers: strategies are compared on the same market and the same luck). F
                        (:func:`draw_parameters`): one uniform per prior of
                        :data:`sim.scenario.priors.PRIORS`, then one for the
                        calibration's bootstrap draw, then a posterior particle
-``(1, r)`` itself      the campaign (who sees, engages, buys, shares)
+``(1, r, 105, j, i)``  post ``i`` of pool account ``j``: its minute of posting,
+                       who of the audience sees it, when, and one uniform per
+                       viewer that decides what the viewer does
+                       (:func:`split_uniform`: engages, comments, buys, shares)
+``(1, r, 106, v)``     person ``v``'s share (one per campaign at most): which
+                       peers see it, when, and their uniforms, as for a post
 ``(5, k)``             the optimiser's k-th pilot seed, disjoint from every replicate
 ``(6, j)``/``(8, j)``  re-runs of :func:`sim.studies.spread.spread_sources`
 =====================  ==========================================================
 
 Streams are derived from a seed's key, not spawned, so they are the same in every process
-and on every executor.
+and on every executor. The campaign's streams belong to an account's post or a person's
+share, not to the order things happen in: common random numbers per account. The same
+roster in any order gives the same campaign, and adding an account to a roster leaves
+the draws of every other account's posts as they were (what changes is only what the
+added account's audience does and how people who see both respond), so two rosters are
+compared on the same luck account by account (the optimiser's pilots, the creators
+table's marginal values).
 
 Examples
 --------
@@ -45,6 +56,7 @@ if TYPE_CHECKING:
     from sim.scenario.models import Scenario
 
 MARKET_KEY, ACCEPTANCE_KEY, RANKING_KEY, PARAMETERS_KEY = 100, 101, 102, 103
+POST_KEY, SHARE_KEY = 105, 106  # 104: a market seed's fees (sim.campaign.setup.FEES_KEY)
 PILOT_ROOT = 5
 
 
@@ -59,9 +71,57 @@ def replicate_seeds(seed: int, n: int, start: int = 0) -> list[np.random.SeedSeq
     return [np.random.SeedSequence(seed, spawn_key=(1, r)) for r in range(start, start + n)]
 
 
-def child(seed: np.random.SeedSequence, key: int) -> np.random.SeedSequence:
-    """The stream ``key`` of ``seed`` (derived from its key, so the same in every process)."""
-    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, key))
+def child(seed: np.random.SeedSequence, *keys: int) -> np.random.SeedSequence:
+    """The stream ``keys`` of ``seed`` (derived from its key, so the same in every process).
+
+    Examples
+    --------
+    >>> child(np.random.SeedSequence(7, spawn_key=(1, 0)), POST_KEY, 12, 0).spawn_key
+    (1, 0, 105, 12, 0)
+    """
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *keys))
+
+
+def post_stream(seed: np.random.SeedSequence, account: int, post: int) -> np.random.Generator:
+    """The generator of post ``post`` (0, 1, ...) of pool account ``account`` in the replicate of ``seed``."""
+    return np.random.default_rng(child(seed, POST_KEY, int(account), int(post)))
+
+
+def share_stream(seed: np.random.SeedSequence, person: int) -> np.random.Generator:
+    """The generator of person ``person``'s share in the replicate of ``seed`` (a person shares once)."""
+    return np.random.default_rng(child(seed, SHARE_KEY, int(person)))
+
+
+def split_uniform(u: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
+    """One Bernoulli(``p``) trial from each uniform ``u``, and a fresh uniform left over for the next trial.
+
+    ``hit = u < p``; the rest ``u / p`` (a hit) or ``(u - p) / (1 - p)`` (a miss) is again
+    uniform on [0, 1) and independent of ``hit`` (the uniform's position within the
+    interval it fell in), so one uniform drawn when a person is exposed decides, in turn,
+    whether they engage, comment, buy and share [1]_. Each trial spends about
+    ``log2(1 / p)`` of the uniform's 53 bits; the four trials of an exposure spend fewer
+    than 30. Drawing the uniform with the post (its own stream) rather than when the
+    exposure is processed keeps the numbers per account (common random numbers).
+
+    References
+    ----------
+    .. [1] Devroye, L. (1986), *Non-Uniform Random Variate Generation*, Springer, ch. 1
+       (a uniform conditioned on the interval it fell in is uniform on that interval).
+
+    Examples
+    --------
+    >>> hit, rest = split_uniform(np.array([0.1, 0.6]), 0.4)
+    >>> hit.tolist(), [round(x, 6) for x in rest.tolist()]
+    ([True, False], [0.25, 0.333333])
+    """
+    u = np.asarray(u, dtype=np.float64)
+    p = np.broadcast_to(np.asarray(p, dtype=np.float64), u.shape)
+    hit = u < p
+    rest = np.empty_like(u)
+    np.divide(u, p, out=rest, where=hit)
+    miss = ~hit
+    np.divide(u - p, 1.0 - p, out=rest, where=miss)  # p < 1 wherever u >= p (u < 1)
+    return hit, np.minimum(rest, np.nextafter(1.0, 0.0), out=rest)
 
 
 def as_seed(rng) -> np.random.SeedSequence:

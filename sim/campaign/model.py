@@ -32,7 +32,7 @@ import mesa
 import numpy as np
 
 from sim.campaign.agents import Follower, Influencer
-from sim.campaign.luck import as_seed, draw_parameters, with_drawn
+from sim.campaign.luck import as_seed, draw_parameters, post_stream, share_stream, split_uniform, with_drawn
 from sim.campaign.setup import draw_market, prepare
 from sim.campaign.roster import Roster
 from sim.rules import economics, funnel, platform, trust, wordofmouth
@@ -42,9 +42,10 @@ from sim.world.population import Population
 
 # one queued exposure: who, their trust in the source, the post's engagement factor,
 # the roster index of the account it started from, and whether it came by word of mouth
-# and the person whose share started its word-of-mouth cascade (-1 for a post)
+# and the person whose share started its word-of-mouth cascade (-1 for a post), and the
+# uniform drawn with the post or share that decides what the person does (luck.split_uniform)
 _EXPOSURE = np.dtype([("people", np.int32), ("trust", np.float32), ("factor", np.float32), ("src", np.int32),
-                      ("wom", np.bool_), ("root", np.int32)])
+                      ("wom", np.bool_), ("root", np.int32), ("luck", np.float64)])
 
 
 @dataclass
@@ -252,7 +253,10 @@ class CampaignModel(mesa.Model):
         Outreach takes time: an account can post once it has accepted, after the rounds of
         offers before its own (connecting first, if the brand does, then waiting
         ``parameters.offer_response_days`` for answers: ``roster.start_day``). An account
-        whose answer comes after the campaign's end posts nothing.
+        whose answer comes after the campaign's end posts nothing. Each post draws from its
+        own stream (:func:`sim.campaign.luck.post_stream`), first its hour within the
+        afternoon; posts due the same hour go out in the order of the accounts' pool ids,
+        so the roster's order changes nothing.
         """
         days = self.config.campaign.days
         start = self.roster.start_day if self.roster.start_day is not None else np.zeros(len(self.roster.ids))
@@ -260,17 +264,21 @@ class CampaignModel(mesa.Model):
         hours: list[np.ndarray] | np.ndarray  # one array per account, then all of them
         who: list[np.ndarray] | np.ndarray
         hours, who = [], []
+        streams: list[np.random.Generator] = []
         for k, n_posts in enumerate(self.roster.posts):
             left = days - self.start_day[k]
             if left <= 0:
                 continue
             day = self.start_day[k] + np.floor((np.arange(n_posts) + 0.5) * left / n_posts).astype(int)
-            hours.append(day * 24 + 12 + self.rng.integers(0, 10, n_posts))
+            mine = [post_stream(self.seed, self.roster.ids[k], i) for i in range(n_posts)]
+            hours.append(day * 24 + 12 + np.array([g.integers(0, 10) for g in mine], dtype=int))
             who.append(np.full(n_posts, k))
+            streams += mine
         hours = np.concatenate(hours) if hours else np.zeros(0, int)
         who = np.concatenate(who) if who else np.zeros(0, int)
-        order = np.lexsort((who, hours))
+        order = np.lexsort((np.asarray(self.roster.ids)[who] if len(who) else who, hours))
         self.post_hours, self.post_who = hours[order], who[order]
+        self.post_streams = [streams[i] for i in order.tolist()]
 
     # one hour -----------------------------------------------------------------------
 
@@ -280,8 +288,8 @@ class CampaignModel(mesa.Model):
             return
         t = self.steps - 1
         lo, hi = np.searchsorted(self.post_hours, [t, t + 1])
-        for k in self.post_who[lo:hi]:
-            self._publish(int(k), t)
+        for i in range(int(lo), int(hi)):
+            self._publish(int(self.post_who[i]), t, self.post_streams[i])
         batch = self._queue.pop(t, None)
         if batch:
             due = (batch[0] if len(batch) == 1 else np.concatenate(batch)).view(_EXPOSURE)
@@ -295,26 +303,31 @@ class CampaignModel(mesa.Model):
         while self.running:
             self.step()
 
-    def _publish(self, k: int, t: int) -> None:
-        """Influencer ``k`` of the roster posts at hour ``t``: who sees it, when, and how much they trust it."""
+    def _publish(self, k: int, t: int, rng: np.random.Generator) -> None:
+        """Influencer ``k`` of the roster posts at hour ``t``: who sees it, when, and how much they trust it.
+
+        ``rng`` is the post's own stream: it decides who of the audience sees the post,
+        when, and (one uniform per viewer) what they do then.
+        """
         pop, p, ros = self.population, self.p, self.roster
         j = int(ros.ids[k])
         audience = pop.audience(j)
-        seen = self.rng.random(len(audience)) < funnel.seen_probability(self.reach[k], pop.activity[audience])
+        seen = rng.random(len(audience)) < funnel.seen_probability(self.reach[k], pop.activity[audience])
         viewers = audience[seen]
-        when = t + funnel.sample_delay(len(viewers), *self.decay[k], self.rng)  # on the account's platform
+        u = rng.random((3, len(viewers)))
+        when = t + funnel.delay_from_uniforms(u[0], u[1], *self.decay[k])  # on the account's platform
         keep = when < self.hours
-        viewers, when = viewers[keep], when[keep]
+        viewers, when, luck = viewers[keep], when[keep], u[2][keep]
         tr = trust.influencer_trust(self.prior[k], pop.match(viewers, int(pop.pool.niche[j])),
                                     float(pop.pool.followers[j]), p.status_gap, p.interest_weight,
                                     p.status_scale, self.aspiration, self.erosion[k])
         n = len(viewers)
         self._enqueue(when, viewers, tr, np.full(n, self.post_factor[k]), np.full(n, k), np.zeros(n, bool),
-                      np.full(n, -1))
+                      np.full(n, -1), luck)
         partner = p.ambassador_erosion if ros.partnership == "ambassador" else 1.0
         self.erosion[k] = trust.erode(self.erosion[k], ros.fit[k], p.erosion, partner)
 
-    def _enqueue(self, when, people, tr, factor, src, wom, root) -> None:
+    def _enqueue(self, when, people, tr, factor, src, wom, root, luck) -> None:
         """Queue exposures: each ``people[i]`` is exposed at hour ``when[i]`` (the rest: see :data:`_EXPOSURE`).
 
         Exposures due the same hour keep the order given (a stable sort by hour).
@@ -332,8 +345,8 @@ class CampaignModel(mesa.Model):
         # records are filled in the given order and then put in hour order by one gather
         # of whole records (a third faster than a gather per column).
         rec = np.empty(len(when), dtype=_EXPOSURE)
-        rec["people"], rec["trust"], rec["factor"], rec["src"], rec["wom"], rec["root"] = (
-            people, tr, factor, src, wom, root)
+        rec["people"], rec["trust"], rec["factor"], rec["src"], rec["wom"], rec["root"], rec["luck"] = (
+            people, tr, factor, src, wom, root, luck)
         raw = np.take(rec, order).view(np.uint8)
         size = _EXPOSURE.itemsize
         starts = np.flatnonzero(np.r_[True, when[1:] != when[:-1]])  # when is sorted: no np.unique
@@ -342,9 +355,13 @@ class CampaignModel(mesa.Model):
         for h, a, b in zip(hours.tolist(), (starts * size).tolist(), (ends * size).tolist()):
             queue.setdefault(h, []).append(raw[a:b])
 
-    def _expose(self, t, people, tr, factor, src, wom, root) -> None:
-        """Exposures due at hour ``t``: impressions, intent, engagement, purchases, shares."""
-        pop, p, st, rng = self.population, self.p, self.state, self.rng
+    def _expose(self, t, people, tr, factor, src, wom, root, luck) -> None:
+        """Exposures due at hour ``t``: impressions, intent, engagement, purchases, shares.
+
+        Each exposure's ``luck`` (a uniform drawn with its post or share) decides in turn
+        whether the person engages, comments, buys and shares (:func:`split_uniform`).
+        """
+        pop, p, st = self.population, self.p, self.state
         people = people.astype(np.intp)  # the index type: each gather and scatter below would convert it again
         r = len(self.roster.ids)
         self.impressions += len(people)
@@ -358,15 +375,14 @@ class CampaignModel(mesa.Model):
         once.add(st.exposures, 1)
         once.add(st.intent, funnel.intent_increment(pop.susceptibility[people], tr, self.product_match[people]))
 
-        eng = rng.random(len(people)) < funnel.engage_probability(tr, p.engage_base, factor)
+        pe = funnel.engage_probability(tr, p.engage_base, factor)
+        eng = luck < pe
         if not eng.any():
-            # Nobody engaged this hour (most hours): the rest would only draw and count
-            # nothing, and zero-size draws leave the generator as it is, so stopping here
-            # changes no result (performance).
-            return
+            return  # nobody engaged this hour (most hours): nothing else happens (performance)
         who, tr_e, src_e, root_e = people[eng], tr[eng], src[eng], root[eng]
+        u = luck[eng] / np.minimum(pe[eng], 1.0)  # what is left of an engaged person's uniform (split_uniform's hit)
         st.engaged[who] = True
-        comment = rng.random(len(who)) < p.comment_share
+        comment, u = split_uniform(u, p.comment_share)
         self.likes += len(who)
         self.comments += int(comment.sum())
         self.by_influencer["likes"] += _count(src_e, r)
@@ -376,34 +392,50 @@ class CampaignModel(mesa.Model):
         can = np.ones(len(who), bool) if self.config.campaign.repeat_purchases else st.purchases[who] == 0
         pb = funnel.purchase_probability(st.intent[who], pop.purchase_propensity[who], p.conversion_base,
                                          p.intent_half, self.price_factor)
-        buy = can & (rng.random(len(who)) < pb)
+        hit, u = split_uniform(u, pb)
+        buy = can & hit
         buyers, b_src = _first_per_person(who[buy], src_e[buy], not self.config.campaign.repeat_purchases)
         np.add.at(st.purchases, buyers, 1)
         self.conversions += len(buyers)
         self.by_influencer["conversions"] += _count(b_src, r)
 
         # shares: each person shares the campaign at most once, then word of mouth spreads it
-        share = ~st.shared[who] & (rng.random(len(who)) < pop.share_propensity[who] * tr_e)
+        share = ~st.shared[who] & (u < pop.share_propensity[who] * tr_e)
         sharers, first = _first_per_person(who[share], np.flatnonzero(share), True)
         s_src = src_e[first]
         s_root = np.where(root_e[first] >= 0, root_e[first], sharers).astype(np.int32)  # a post's sharer starts a cascade
         st.shared[sharers] = True
         self.shares += len(sharers)
         self.by_influencer["shares"] += _count(s_src, r)
-        if len(sharers):
-            g = pop.graph
-            k, peers = wordofmouth.share_exposures(g.indptr, g.indices, sharers, self.share_reach[sharers],
-                                                   pop.activity, rng)
-            when = t + 1 + funnel.sample_delay(len(peers), p.decay_fast_share, p.decay_fast_hours,
-                                               p.decay_slow_hours, rng)
-            keep = when < self.hours
-            k, peers, when = k[keep], peers[keep], when[keep]
-            self.cascade_roots.append(s_root)
-            self.wom_edges.append((sharers[k].astype(np.int32), peers.astype(np.int32), when.astype(np.int32),
-                                   s_root[k]))
-            n = len(peers)
-            tr_p = trust.peer_trust(p.peer_trust, self.product_match[peers], p.interest_weight)
-            self._enqueue(when, peers, tr_p, np.ones(n), s_src[k], np.ones(n, bool), s_root[k])
+        self._spread(t + 1, sharers, s_src, s_root)
+
+    def _spread(self, t: int, sharers: np.ndarray, src: np.ndarray, root: np.ndarray) -> None:
+        """Word of mouth from ``sharers`` (who share now): their peers who see it from hour ``t`` on.
+
+        Each sharer's draws come from its own stream (:func:`sim.campaign.luck.share_stream`):
+        the arcs' trials (:func:`sim.rules.wordofmouth.share_exposures`), then per peer
+        who sees it the delay and the uniform that decides what the peer does. ``src`` is
+        the roster account each share started from (-1: none), ``root`` its cascade.
+        """
+        if len(sharers) == 0:
+            return
+        pop, p, g = self.population, self.p, self.population.graph
+        streams = [share_stream(self.seed, v) for v in sharers.tolist()]
+        degree = (g.indptr[sharers + 1] - g.indptr[sharers]).tolist()
+        trials = np.concatenate([s.random(d) for s, d in zip(streams, degree)])
+        k, peers = wordofmouth.share_exposures(g.indptr, g.indices, sharers, self.share_reach[sharers],
+                                               pop.activity, trials)
+        counts = np.bincount(k, minlength=len(sharers)).tolist()
+        u = np.concatenate([s.random((c, 3)) for s, c in zip(streams, counts)]) if len(k) else np.zeros((0, 3))
+        when = t + funnel.delay_from_uniforms(u[:, 0], u[:, 1], p.decay_fast_share, p.decay_fast_hours,
+                                              p.decay_slow_hours)
+        keep = when < self.hours
+        k, peers, when, luck = k[keep], peers[keep], when[keep], u[keep, 2]
+        self.cascade_roots.append(root)
+        self.wom_edges.append((sharers[k].astype(np.int32), peers.astype(np.int32), when.astype(np.int32), root[k]))
+        n = len(peers)
+        tr_p = trust.peer_trust(p.peer_trust, self.product_match[peers], p.interest_weight)
+        self._enqueue(when, peers, tr_p, np.ones(n), src[k], np.ones(n, bool), root[k], luck)
 
     def seed_word_of_mouth(self, people, hour: int | None = None) -> None:
         """Make ``people`` share the campaign at ``hour`` (default: now), to study seeding.
@@ -431,19 +463,7 @@ class CampaignModel(mesa.Model):
             return
         self.state.shared[people] = True
         self.shares += len(people)
-        pop, p = self.population, self.p
-        root = people.astype(np.int32)
-        k, peers = wordofmouth.share_exposures(pop.graph.indptr, pop.graph.indices, people, self.share_reach[people],
-                                               pop.activity, self.rng)
-        when = t + 1 + funnel.sample_delay(len(peers), p.decay_fast_share, p.decay_fast_hours, p.decay_slow_hours,
-                                           self.rng)  # from the next hour, as any share
-        keep = when < self.hours
-        k, peers, when = k[keep], peers[keep], when[keep]
-        self.cascade_roots.append(root)
-        self.wom_edges.append((people[k].astype(np.int32), peers.astype(np.int32), when.astype(np.int32), root[k]))
-        tr_p = trust.peer_trust(p.peer_trust, self.product_match[peers], p.interest_weight)
-        n = len(peers)
-        self._enqueue(when, peers, tr_p, np.ones(n), np.full(n, -1), np.ones(n, bool), root[k])
+        self._spread(t + 1, people, np.full(len(people), -1), people.astype(np.int32))  # from the next hour, as any share
 
     # results ------------------------------------------------------------------------
 

@@ -69,8 +69,7 @@ def delay_cdf(hours, fast_share, fast_hours, slow_hours):
 def sample_delay(n, fast_share, fast_hours, slow_hours, rng):
     """Whole hours from posting to viewing for ``n`` views, drawn from :func:`delay_cdf`.
 
-    The view happens in the hour that contains the continuous delay, so the delay is
-    its floor (0 = within the posting hour).
+    Two uniforms per view from ``rng`` (:func:`delay_from_uniforms`).
 
     Examples
     --------
@@ -78,9 +77,26 @@ def sample_delay(n, fast_share, fast_hours, slow_hours, rng):
     >>> int(d.min()) >= 0
     True
     """
-    fast = rng.random(n) < fast_share
-    scale = np.where(fast, fast_hours, slow_hours)
-    return np.floor(rng.exponential(scale)).astype(np.int64)
+    u = rng.random((2, n))
+    return delay_from_uniforms(u[0], u[1], fast_share, fast_hours, slow_hours)
+
+
+def delay_from_uniforms(u_phase, u_time, fast_share, fast_hours, slow_hours):
+    """Whole hours from posting to viewing, from two uniforms per view (inversion of :func:`delay_cdf`).
+
+    ``u_phase < fast_share`` puts the view in the fast phase; its delay is then the
+    exponential quantile ``-scale * log(1 - u_time)`` of that phase's scale. The view
+    happens in the hour that contains the continuous delay, so the delay is its floor
+    (0 = within the posting hour). The campaign draws the uniforms from each post's
+    own stream (:mod:`sim.campaign.luck`).
+
+    Examples
+    --------
+    >>> delay_from_uniforms(np.array([0.1, 0.9]), np.array([0.5, 0.5]), 0.6, 1.0, 30.0).tolist()
+    [0, 20]
+    """
+    scale = np.where(np.asarray(u_phase) < fast_share, fast_hours, slow_hours)
+    return np.floor(-scale * np.log1p(-np.asarray(u_time, dtype=float))).astype(np.int64)
 
 
 def sponsored_penalty(followers, intercept, slope):

@@ -14,8 +14,9 @@ gone: the model stopped calling them when word of mouth became per-arc, and only
 own tests and the old benchmark used them (the references the tests need are in
 ``tests/test_wordofmouth.py``).
 
-All randomness comes from the ``numpy.random.Generator`` passed in, so the same
-seed gives identical results.
+All randomness comes from the ``numpy.random.Generator`` passed in (or the uniforms
+the campaign draws from each sharer's own stream, :mod:`sim.campaign.luck`), so the
+same seed gives identical results.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ def share_exposures(indptr, indices, sharers, share_reach, activity, rng) -> tup
     (:func:`sim.rules.funnel.seen_probability`). One independent trial per edge; the
     work is proportional to the sharers' degrees (sharers are few).
 
-    Returns ``(k, peers)``: for each exposure, the index into ``sharers`` and the peer.
+    ``rng`` is a Generator, or the trials' uniforms themselves: one per arc, sharer by
+    sharer, each sharer's peers in the graph's order (the campaign draws them from each
+    sharer's own stream). Returns ``(k, peers)``: for each exposure, the index into
+    ``sharers`` and the peer.
 
     References
     ----------
@@ -62,5 +66,8 @@ def share_exposures(indptr, indices, sharers, share_reach, activity, rng) -> tup
     peers = np.asarray(indices)[np.repeat(starts, deg) + offsets]
     # index first, then convert: never copy the whole population's activity (10M people) per share
     p = np.minimum(1.0, np.asarray(share_reach, dtype=np.float64)[k] * np.asarray(activity)[peers].astype(np.float64))
-    keep = rng.random(total) < p
+    u = rng.random(total) if isinstance(rng, np.random.Generator) else np.asarray(rng)
+    if len(u) != total:
+        raise ValueError(f"share_exposures: {len(u)} uniforms for {total} arc trials")
+    keep = u < p
     return k[keep], peers[keep]

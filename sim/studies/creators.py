@@ -97,11 +97,11 @@ class TracedModel(CampaignModel):
         r, n = len(self.roster.ids), self.population.n
         self.touched = np.zeros((r, n), dtype=bool) if r * n <= TRACE_CELLS else None
 
-    def _expose(self, t, people, tr, factor, src, wom, root) -> None:
+    def _expose(self, t, people, tr, factor, src, *rest) -> None:
         if self.touched is not None and len(src):
             m = src >= 0
             self.touched[src[m], people[m]] = True
-        super()._expose(t, people, tr, factor, src, wom, root)
+        super()._expose(t, people, tr, factor, src, *rest)
 
     def account_reach(self) -> tuple[np.ndarray, np.ndarray]:
         """(reach, unique reach) per roster account, in real people (NaN when not traced)."""
