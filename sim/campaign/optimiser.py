@@ -27,6 +27,7 @@ from it, so with outreach the roster may differ from the plan.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -74,11 +75,12 @@ def optimise(pop, sc, name: str, phase, money: float, already, luck, simulate) -
     already = np.asarray(already, dtype=int)
     key = (scenario_json(sc), id(pop), zlib.crc32(luck.ranking.tobytes()), name, phase.label,
            round(float(money), 6), tuple(already.tolist()))
-    if key not in _CACHE:
+    hit = _CACHE.get(key)
+    if hit is None or hit[0]() is not pop:  # an id is reused once its object is gone: the entry must be this market's
         if len(_CACHE) > 32:
             _CACHE.clear()
-        _CACHE[key] = _optimise(pop, sc, name, phase, money, already, luck, simulate)
-    order, count, report = _CACHE[key]
+        hit = _CACHE[key] = (weakref.ref(pop), _optimise(pop, sc, name, phase, money, already, luck, simulate))
+    order, count, report = hit[1]
     return order.copy(), count, report
 
 
