@@ -8,7 +8,8 @@ next to its field and runs nothing, that a run's results at 1280 px log no conso
 error and have no text cut or overlapping (:mod:`layout_checks`), that SIGTERM or Ctrl-C stops
 the app with exit 0 and nothing on stderr, and that ``report.html`` opened from disk with no
 network has no console warning or error and nothing wider than a 1280 px page. Screenshots go to
-``tests/screenshots/``. Skipped when Chromium, Playwright or Solara is missing.
+``$INFLUSIM_SCREENSHOTS`` when it is set (to look at them), else to a temporary folder (tests
+write only there). Skipped when Chromium, Playwright or Solara is missing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import zipfile
@@ -38,7 +40,7 @@ pytestmark = [
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(__file__).parent / "screenshots"
+SHOTS = Path(os.environ.get("INFLUSIM_SCREENSHOTS") or tempfile.mkdtemp(prefix="influsim-screenshots-"))
 WIDTH = 1280
 # a small market that still has macro accounts (2,000 x 500 = 1M people), a short campaign, 3 replicates
 SMALL = {"population.size": "2000", "population.represents": "500", "campaign.days": "8", "run.replicates": "3"}
@@ -105,7 +107,7 @@ def browser_page(tmp_path):
 
 def _shot(page, name: str) -> None:
     """A screenshot of the whole app (the layout scrolls inside the page, so grow the window first)."""
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("() => { for (const e of document.querySelectorAll('*')) if (e.scrollTop) e.scrollTop = 0;"
                   " window.scrollTo(0, 0); }")
     height = page.evaluate("() => 40 + Math.max(...['.form-column', '.results-column'].map(s => "
@@ -388,7 +390,7 @@ def test_report_html_offline_has_no_console_warnings_or_errors_and_fits_1280px(b
     page.goto((tmp_path / "run" / "report.html").as_uri())
     page.wait_for_selector(".js-plotly-plot")
     page.wait_for_timeout(1000)
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
     assert [u for u in requests if not u.startswith("file://")] == []
     assert page.console_errors == [], "\n".join(page.console_errors)  # no warning or error at all
