@@ -4,7 +4,7 @@ For each seed it runs the embedded default scenario twice, with ``run.parameters
 "uncertain"`` (the default: every replicate draws its own behavioural parameters) and
 ``"fixed"`` (the point values), and prints per seed and mode:
 
-- the verdict line (ROI difference, its 95% interval and its width, the verdict words);
+- the verdict line (ROI difference in percentage points, its 95% interval and its width, the verdict words);
 - the spends of the two strategies and their gap (like with like: within 5%);
 - the warnings the run printed (outreach out of time, different spend, hired nobody, ...);
 - the lowest brand fit among the hired accounts (``creators.csv``) against
@@ -29,9 +29,14 @@ import sys
 import time
 from pathlib import Path
 
-VERDICT = re.compile(r"^\s+(\S+) vs (\S+): ROI ([+-]?[\d.]+) \[([+-]?[\d.]+), ([+-]?[\d.]+)\][:,] (.*?); "
-                     r"spend \$([\d,.]+) vs \$([\d,.]+)")
-PARAM_SHARE = re.compile(r"^\s+(\S+) roi \(.*?\): parameters (cannot be separated[^,]*|\d+% \[[^\]]*\])")
+# the ROI difference as the terminal writes it (sim.format): percentage points, two significant digits
+VERDICT = re.compile(r"^\s+(\S+) vs (\S+): ROI on gross profit ([+-]?[\d.,]+) pp \[([+-]?[\d.,]+) pp, "
+                     r"([+-]?[\d.,]+) pp\][:,] (.*?); spend \$([\d,.]+) vs \$([\d,.]+)")
+PARAM_SHARE = re.compile(r"^\s+(\S+) ROI on gross profit \(.*?\): parameters (cannot be separated[^,]*|[\d.]+% \[[^\]]*\])")
+
+
+def _pp(text: str) -> float:
+    return float(text.replace(",", ""))
 
 
 def one_run(seed: int, mode: str, replicates: int, out: Path, workers: int) -> dict:
@@ -52,9 +57,9 @@ def one_run(seed: int, mode: str, replicates: int, out: Path, workers: int) -> d
     row: dict = {"seed": seed, "mode": mode, "rc": rc, "seconds": time.perf_counter() - t0}
     m = next((VERDICT.match(x) for x in lines if VERDICT.match(x)), None)
     if m:
-        lo, hi = float(m.group(4)), float(m.group(5))
+        lo, hi = _pp(m.group(4)), _pp(m.group(5))
         spend = [float(m.group(i).replace(",", "")) for i in (7, 8)]
-        row.update(pair=f"{m.group(1)} - {m.group(2)}", diff=float(m.group(3)), lo=lo, hi=hi, width=hi - lo,
+        row.update(pair=f"{m.group(1)} - {m.group(2)}", diff=_pp(m.group(3)), lo=lo, hi=hi, width=hi - lo,
                    words=m.group(6), spend=spend, gap=abs(spend[0] - spend[1]) / max(spend))
     row["warnings"] = [x.strip()[2:] for x in lines if x.startswith("  ! ")]
     heads = [x for x in lines if x and not x.startswith(" ")]
@@ -80,9 +85,9 @@ def main(argv=None) -> int:
         for mode in args.modes:
             r = one_run(seed, mode, args.replicates, args.out, args.workers)
             rows.append(r)
-            print(f"seed {seed} {mode:9s} ({r['seconds']:.0f} s): {r.get('pair')} ROI {r.get('diff', float('nan')):+.2f} "
-                  f"[{r.get('lo', float('nan')):+.2f}, {r.get('hi', float('nan')):+.2f}] width "
-                  f"{r.get('width', float('nan')):.2f}: {r.get('words')}; spend gap {100 * r.get('gap', float('nan')):.1f}%;"
+            print(f"seed {seed} {mode:9s} ({r['seconds']:.0f} s): {r.get('pair')} ROI {r.get('diff', float('nan')):+.3g} pp "
+                  f"[{r.get('lo', float('nan')):+.3g}, {r.get('hi', float('nan')):+.3g}] width "
+                  f"{r.get('width', float('nan')):.3g} pp: {r.get('words')}; spend gap {100 * r.get('gap', float('nan')):.1f}%;"
                   f" min hired fit {r['min_fit']:.2f} (floor {r['floor']:.2f}, {r['hires']} accounts); verdict then "
                   f"creators: {r['order_ok']}; parameters share of ROI spread: {r['param_share']}", flush=True)
             for w in r["warnings"]:
@@ -94,7 +99,7 @@ def main(argv=None) -> int:
               f"({', '.join(map(str, wider)) or 'none'})")
         for mode in args.modes:
             ws = [by[(s, mode)].get("width", float("nan")) for s in args.seeds]
-            print(f"  {mode}: widths {', '.join(f'{w:.2f}' for w in ws)}; verdicts "
+            print(f"  {mode}: widths {', '.join(f'{w:.3g}' for w in ws)} pp; verdicts "
                   f"{'; '.join(by[(s, mode)].get('words', '?') for s in args.seeds)}")
     print(f"runs with warnings: {sum(bool(r['warnings']) for r in rows)} of {len(rows)}; spend gaps above 5%: "
           f"{sum(r.get('gap', 1) > 0.05 for r in rows)}; hires below the floor: "

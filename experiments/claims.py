@@ -69,6 +69,7 @@ from sim.campaign.pricing import acceptance
 from sim.campaign.roster import Roster
 from sim.campaign.setup import draw_market
 from sim.scenario import default_scenario, fingerprint, with_fields
+from sim import format as fmt
 from sim.studies import compare
 from sim.studies.replicate import run_replicate
 from sim.studies.runs import execute, replicate_seeds
@@ -374,7 +375,7 @@ def conditional_text(info: dict, signed: bool = True, most: int = 3) -> str:
     ...         "conditions": {"a": (0.5, 0.2, 0.8, 20, "supported"), "b": (0.1, -0.3, 0.5, 20, "not resolved")},
     ...         "differences": {("a", "b"): (0.4, -0.1, 0.9, 20)}}
     >>> conditional_text(info)
-    "the conditions' verdicts differ but no difference between them is resolved (a - b +0.40 [-0.10, +0.90]), so the verdict is the pooled one: effect averaged over the conditions +0.30 [+0.10, +0.50] over 20 markets"
+    "the conditions' verdicts differ but no difference between them is resolved (a - b +0.4 [-0.1, +0.9]), so the verdict is the pooled one: effect averaged over the conditions +0.3 [+0.1, +0.5] over 20 markets"
     """
     if info["how"] == "agree":
         return "the conditions agree"
@@ -420,20 +421,25 @@ def verdict_class(verdict: str) -> str:
     return "dep"
 
 
-def fmt_ci(m: float, lo: float, hi: float, pct: bool = False, signed: bool = False) -> str:
-    """``mean [low, high]``; ``signed`` puts a sign on every figure (differences).
+def fmt_ci(m: float, lo: float, hi: float, pct: bool = False, signed: bool = False, metric: str | None = None
+           ) -> str:
+    """``mean [low, high]`` written by :mod:`sim.format`; ``signed`` puts a sign on every figure (differences).
+
+    ``metric``: a metric of :mod:`sim.metrics`, written in its unit (a difference of ROI in
+    percentage points, as in ``influsim run``); ``pct``: a share.
 
     Examples
     --------
     >>> fmt_ci(0.05, -0.04, 0.14, signed=True), fmt_ci(1234.5, 100.0, 2000.0)
     ('+0.05 [-0.04, +0.14]', '1,234 [100, 2,000]')
+    >>> fmt_ci(0.05, -0.04, 0.14, signed=True, metric="roi"), fmt_ci(0.0123, 0.011, 0.0135, pct=True)
+    ('+5 pp [-4 pp, +14 pp]', '1.23% [1.1%, 1.35%]')
     """
+    if metric is not None:
+        return fmt.interval(metric, m, lo, hi, diff=signed)
     if pct:
-        return f"{m:.2%} [{lo:.2%}, {hi:.2%}]"
-    big = max(abs(m), abs(lo), abs(hi)) >= 100
-    sign = "+" if signed else ""
-    f = (lambda v: f"{v:{sign},.0f}") if big else (lambda v: f"{v:{sign}.2f}") if signed else (lambda v: f"{v:.3g}")
-    return f"{f(m)} [{f(lo)}, {f(hi)}]"
+        return f"{fmt.percent(m, 3, signed)} [{fmt.percent(lo, 3, signed)}, {fmt.percent(hi, 3, signed)}]"
+    return f"{fmt.number(m, 3, signed)} [{fmt.number(lo, 3, signed)}, {fmt.number(hi, 3, signed)}]"
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float, float]:
@@ -584,13 +590,13 @@ def mean_of(runs: dict, name: str, metric: str) -> float:
 
 def spend_text(runs: dict, a: str, b: str) -> str:
     """``spend $A vs $B`` (means over replicates): said next to every ROI comparison."""
-    return f"spend {compare.fmt_money(mean_of(runs, a, 'spend'))} vs {compare.fmt_money(mean_of(runs, b, 'spend'))}"
+    return f"spend {fmt.money(mean_of(runs, a, 'spend'))} vs {fmt.money(mean_of(runs, b, 'spend'))}"
 
 
 def roi_text(runs: dict, a: str, b: str, metric: str = "roi") -> str:
     """``ROI a - b +0.05 [-0.04, +0.14] (n = 20; spend $A vs $B)``: a paired ROI comparison with its spend."""
     d = paired(runs, a, b, metric)
-    return f"ROI {a} - {b} {fmt_ci(*d[:3], signed=True)} (n = {d[3]}; {spend_text(runs, a, b)})"
+    return f"ROI {a} - {b} {fmt_ci(*d[:3], signed=True, metric='roi')} (n = {d[3]}; {spend_text(runs, a, b)})"
 
 
 def per_replicate(runs: dict, a: str, b: str, metric: str, how: str = "diff") -> dict[int, float]:
@@ -650,7 +656,7 @@ def design(conds: list[tuple[str, object]], varied: str, s: Settings, unit: str 
               f"fixed at their point values (run.parameters = {', '.join(sorted(modes))})")
     return {"varied": varied,
             "held": (f"{sc0.population.size:,} people each standing for {sc0.population.represents}, creator pool "
-                     f"{dict(sc0.influencers.counts)}, budget {compare.fmt_money(sc0.brand.budget)}, "
+                     f"{dict(sc0.influencers.counts)}, budget {fmt.money(sc0.brand.budget)}, "
                      f"{sc0.campaign.days} campaign days; set by the conditions (not drawn): "
                      f"{'; '.join(held) or 'nothing'}"),
             "markets": (f"{' / '.join(str(c) for c in counts)} {unit} per condition, {len(conds)} condition"
@@ -1012,8 +1018,8 @@ def _sweep_table(rows, micro: str, big: str) -> str:
     for label in dict.fromkeys(r[1] for r in rows):
         roi = next(r for r in rows if r[1] == label and r[3] == "conversions (ROI)")
         aw = next(r for r in rows if r[1] == label and r[3] != "conversions (ROI)")
-        body.append(f"<tr><td>{label}</td><td>{roi[4][3]}</td><td>{fmt_ci(*roi[4][:3], signed=True)}</td>"
-                    f"<td>{roi[5]}</td><td>{compare.fmt_money(roi[6][0])} vs {compare.fmt_money(roi[6][1])}</td>"
+        body.append(f"<tr><td>{label}</td><td>{roi[4][3]}</td><td>{fmt_ci(*roi[4][:3], signed=True, metric="roi")}</td>"
+                    f"<td>{roi[5]}</td><td>{fmt.money(roi[6][0])} vs {fmt.money(roi[6][1])}</td>"
                     f"<td>{fmt_ci(*aw[4][:3], signed=True)}</td><td>{aw[5]}</td></tr>")
     return (f"<table><tr><th>condition</th><th>markets</th><th>ROI {micro} - {big}</th><th>verdict</th>"
             f"<th>spend {micro} vs {big}</th><th>reach per USD {micro}/{big} - 1</th><th>verdict</th></tr>"
@@ -1035,17 +1041,18 @@ def _c5_c9(s: Settings, cid: str, micro: str) -> ClaimResult:
         {lab: per_replicate(runs[lab], micro, "macro", "roi") for lab in sweep_labels},
         "the product, audiences and costs", negligible=s.negligible, unit="markets")
     head = {"vs macro": per_replicate(b, micro, "macro", "roi")}
-    parts = [(f"default world ({n} markets): ROI {micro} {fmt_ci(*roi_micro[:3])} vs macro {fmt_ci(*roi_macro[:3])}; "
-             f"{roi_text(b, micro, 'macro')}, half-width {half:.3f}"
+    parts = [(f"default world ({n} markets): ROI {micro} {fmt_ci(*roi_micro[:3], metric='roi')} vs macro "
+             f"{fmt_ci(*roi_macro[:3], metric='roi')}; {roi_text(b, micro, 'macro')}, half-width {fmt.points(half, signed=False)}"
              f"{' (too small to matter)' if base[5] == NEGLIGIBLE else ''}; ROI without staff time "
-             f"{fmt_ci(*ex_staff[:3], signed=True)}; ROAS {fmt_ci(*roas[:3], signed=True)}; reach per USD "
+             f"{fmt_ci(*ex_staff[:3], signed=True, metric='roi_ex_staff')}; ROAS {fmt_ci(*roas[:3], signed=True, metric='roas')}; "
+             f"reach per USD "
              f"{micro}/macro - 1 {fmt_ci(*base_aw[4][:3], signed=True)}")]
     data = {"rows": [(r[1], r[3], list(r[4][:4]), r[5], list(r[6])) for r in rows], "half_width": half,
             "default": list(base[4][:4]), "spend": list(base[6])}
     if cid == "C5":
         dm = paired(b, "micro_equal_budget_vs_mega", "mega", "roi")
         roi_mega = metric_ci(b, "mega", "roi")
-        parts.append(f"vs a celebrity (mega, same spend): ROI mega {fmt_ci(*roi_mega[:3])}; "
+        parts.append(f"vs a celebrity (mega, same spend): ROI mega {fmt_ci(*roi_mega[:3], metric='roi')}; "
                      f"{roi_text(b, 'micro_equal_budget_vs_mega', 'mega')}")
         head["vs mega"] = per_replicate(b, "micro_equal_budget_vs_mega", "mega", "roi")
         data["mega"] = list(dm[:4])

@@ -1,8 +1,10 @@
-"""Plain number formats for the reports: thousands separators, dollars, percentages, never ``461.474k`` or ``1e+03``.
+"""The one formatter: thousands separators, dollars, percentages, never ``461.474k`` or ``1e+03``.
 
-Text (tables, verdicts, labels drawn on charts) is formatted here in Python; chart axes
-get the matching Plotly/d3 settings from :func:`axis`, so a number reads the same in a
-table, on a bar and on an axis.
+Every number a user reads is written here: the terminal, the report, the app, the
+verdicts and warnings the studies write, the claims. Text (tables, verdicts, labels drawn
+on charts) is formatted in Python; chart axes get the matching Plotly/d3 settings from
+:func:`axis`, so a number reads the same in a sentence, a table, on a bar and on an axis.
+What kind of number a metric is comes from the registry (:mod:`sim.metrics`).
 
 - counts and plain numbers: :func:`number` (``461,474``, ``1,000``, ``33.3``, ``0.00012``);
 - money: :func:`money` (``$13,047``, ``$0.75``, ``-$1,234``);
@@ -22,29 +24,10 @@ from __future__ import annotations
 
 import math
 
-from sim.studies import compare
+from sim.metrics import METRICS, MONEY, PERCENT, RATIOS, SIGNED, label
 
-#: Metrics in US dollars (the comparison module's list).
-MONEY = compare.MONEY
-#: Shares shown as % (rates; ROI is a share of spend too, see :data:`PERCENT`).
-RATES = compare.RATES
-#: Shown as % of spend with a sign (0 = break even).
-SIGNED = compare.SIGNED
-#: Everything shown as a percentage: their differences are percentage points.
-PERCENT = RATES | SIGNED
-#: Ratios shown as "1.43x".
-RATIOS = frozenset({"roas"})
-
-#: Labels with the unit of each metric (tables, axes).
-LABELS = {
-    "roi": "ROI on gross profit", "roi_ex_staff": "ROI without staff time", "roas": "ROAS",
-    "spend": "spend, staff time included", "staff_cost": "staff cost", "unspent": "unspent budget",
-    "hired": "creators hired", "revenue": "revenue", "gross_profit": "gross profit", "impressions": "impressions",
-    "reach": "people reached", "engagements": "engagements", "engagement_rate": "engagement rate",
-    "conversions": "buyers", "conversion_rate": "conversion rate", "cost_per_engagement": "cost per engagement",
-    "cost_per_acquisition": "cost per buyer", "budget": "budget", "cost": "cost", "cpm": "cost per 1,000 views",
-}
-
+__all__ = ["number", "money", "percent", "points", "ratio", "value", "interval", "interval_of", "unit", "label", "title", "axis",
+           "scale", "field_value", "spread"]
 
 def _finite(v) -> bool:
     try:
@@ -199,6 +182,18 @@ def interval(metric: str, mean, low, high, diff: bool = False, signed: bool = Fa
     return f"{m} [{value(metric, low, signed, diff)}, {value(metric, high, signed, diff)}]"
 
 
+def interval_of(metric: str, iv, diff: bool = False, signed: bool = False) -> str:
+    """:func:`interval` of an interval object (``mean``, ``low``, ``high``, as :class:`sim.studies.compare.Interval`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Iv
+    >>> interval_of("roi", Iv(mean=-0.07, low=-0.52, high=0.28), diff=True)
+    '-7 pp [-52 pp, +28 pp]'
+    """
+    return interval(metric, iv.mean, iv.low, iv.high, diff=diff, signed=signed)
+
+
 def unit(metric: str, diff: bool = False) -> str:
     """The unit of a metric's values, for axis and column titles.
 
@@ -211,21 +206,8 @@ def unit(metric: str, diff: bool = False) -> str:
         return "$"
     if metric in PERCENT:
         return "percentage points" if diff else "%"
-    if metric in RATIOS:
-        return "revenue per $1 spent"
-    return {"reach": "people", "conversions": "people", "engaged_people": "people",
-            "impressions": "views", "engagements": "likes, comments, shares"}.get(metric, "")
-
-
-def label(metric: str) -> str:
-    """The plain name of a metric.
-
-    Examples
-    --------
-    >>> label("cost_per_acquisition"), label("some_thing")
-    ('cost per buyer', 'some thing')
-    """
-    return LABELS.get(metric, metric.replace("_", " "))
+    m = METRICS.get(metric)
+    return m.unit if m else ""
 
 
 def title(metric: str, diff: bool = False) -> str:
@@ -303,3 +285,14 @@ def field_value(v, money_field: bool = False) -> str:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
     return money(v) if money_field else number(v, 4)
+
+
+def spread(metric: str, sd: float) -> str:
+    """A standard deviation over replicates in the metric's unit (a spread is a difference: ROI in pp).
+
+    Examples
+    --------
+    >>> spread("conversions", 5531.2), spread("roi", 0.412), spread("spend", 812.0)
+    ('5,531', '41 pp', '$812')
+    """
+    return value(metric, sd, diff=True).lstrip("+")

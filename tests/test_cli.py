@@ -28,7 +28,7 @@ def test_run_writes_the_four_files_and_is_deterministic(scenario_file, tmp_path,
         assert main(["run", str(scenario_file), "--seed", "7", "--out", str(tmp_path / name), "--no-progress",
                      "--workers", "1"]) == 0
     out = capsys.readouterr().out
-    assert "roi" in out and "macro" in out
+    assert "ROI on gross profit" in out and "macro" in out
     for f in ("report.html", "summary.csv", "runs.csv", "scenario.json"):
         assert (tmp_path / "A" / f).is_file()
     for f in ("summary.csv", "runs.csv"):

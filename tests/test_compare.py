@@ -78,7 +78,7 @@ def test_paired_better_verdict_with_markets_and_spend():
     results = ([_run("macro", i, roi=luck[i], spend=13_047.0) for i in range(30)]
                + [_run("micro", i, roi=luck[i] + gain[i], spend=49_775.0) for i in range(30)])
     (line,) = compare.verdict_lines(results, scenario=_scenario("per_replicate"))
-    assert line.startswith("micro vs macro: ROI +0.")
+    assert line.startswith("micro vs macro: ROI on gross profit +") and " pp [" in line
     assert ", better in 100% of 30 markets; spend $49,775 vs $13,047" in line
     (line,) = compare.verdict_lines(results, scenario=_scenario("fixed"))
     assert "of 30 replicates" in line
@@ -90,9 +90,9 @@ def test_worse_verdict_and_named_baseline():
     results = ([_run("a", i, roi=0.5 + 0.01 * i) for i in range(12)]
                + [_run("b", i, roi=0.1 + 0.012 * i) for i in range(12)])
     (line,) = compare.verdict_lines(results, baseline="b")
-    assert line.startswith("a vs b: ROI +0.") and "better in 100% of 12 replicates" in line
+    assert line.startswith("a vs b: ROI on gross profit +") and " pp [" in line and "better in 100% of 12 replicates" in line
     (line,) = compare.verdict_lines(results)
-    assert line.startswith("b vs a: ROI -0.") and "worse in 100% of 12 replicates" in line
+    assert line.startswith("b vs a: ROI on gross profit -") and " pp [" in line and "worse in 100% of 12 replicates" in line
     with pytest.raises(ValueError, match="baseline"):
         compare.verdict_lines(results, baseline="c")
 
@@ -171,7 +171,7 @@ def test_terminal_opens_with_verdicts_then_money_then_warnings_then_kpis():
     i_dec, i_money = text.index("micro vs macro: ROI"), text.index("Money per strategy")
     i_warn, i_kpi = text.index("Warnings"), text.index("Key figures")
     assert i_dec < i_money < i_warn < i_kpi
-    assert "$49,775" in text and "$13,047" in text and "1.23%" in text and "roi" in text
+    assert "$49,775" in text and "$13,047" in text and "1.23%" in text and "ROI on gross profit" in text
 
 
 def test_influsim_run_opens_with_the_decision_in_terminal_and_report(tmp_path, capsys):
@@ -277,7 +277,7 @@ def test_the_issues_spend_interval_stays_under_the_budget_in_summary_and_termina
         assert float(got[(s, "spend")]["ci_high"]) <= 30_000.0 and float(got[(s, "cost")]["ci_high"]) <= 30_000.0
         assert float(got[(s, "roi")]["ci_low"]) >= -1.0
     key_figures = out[out.index("Key figures"):out.index("Paired differences")]
-    (line,) = [x for x in key_figures.splitlines() if x.strip().startswith("spend  ")]
+    (line,) = [x for x in key_figures.splitlines() if x.strip().startswith("spend, staff time included  ")]
     highs = [float(v.replace(",", "")) for v in re.findall(r", \$([\d,]+)\]", line)]
     assert len(highs) == 2 and max(highs) <= 30_000.0
 

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from layout_checks import CONSOLE_HOOK, CONSOLE_READ, FIGURE_FAULTS
-from sim.reports import format as fm
+from sim import format as fm
 from sim.reports import report
 from sim.reports.report import UNRESOLVED
 from sim.reports.sweep_report import heatmap_figure, lines_figure, sweep_table
@@ -61,14 +61,6 @@ def test_values_carry_units_by_metric():
         ax = fm.axis(m)
         assert "s" not in ax["tickformat"] and "e" not in ax["tickformat"] and ax["title_text"]
 
-
-def test_fmt_stays_importable_from_the_report():
-    from sim.reports.report import fmt
-
-    assert fmt(1234567.0) == "1,234,567" and fmt(1e-5) == "0.00001"
-
-
-# -- run report: fake results -------------------------------------------------------------------------
 
 def _results(spread: dict[str, tuple[float, float]], n: int = 6) -> list:
     """Two strategies over ``n`` replicates: metric -> (mean difference b - a, noise of b)."""
@@ -155,7 +147,7 @@ def test_decision_and_difference_table_use_units_and_mark_states():
     res = _results({"roi": (0.0, 0.3), "spend": (500.0, 10.0)})
     sc = R(run=R(market="fixed"))
     page = report.decision_section(sc, res) + report.paired_difference_table(sc, res)
-    assert "b vs a: ROI +0 pp" in page or "b vs a: ROI 0 pp" in page
+    assert "b vs a: ROI on gross profit 0 pp" in page or "b vs a: ROI on gross profit +0 pp" in page
     assert "not resolved" in page and 'class="state unresolved"' in page and 'class="state worse"' in page
     assert "+$500" in page
 

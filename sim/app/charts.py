@@ -17,31 +17,16 @@ import json
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from sim import format as fm
 from sim.app.form import FIELDS
 from sim.reports import report
 from sim.reports.figures import fit_titles
-from sim.studies import compare
 
 
 def result_figures(scenario, results) -> list[go.Figure]:
-    """The charts of ``report.html`` for a run, in the report's order.
-
-    Uses ``sim.reports.report.report_figures(scenario, results)`` when the report module
-    offers it (one list of figures for the report and the app), else the report's figures
-    one by one.
-    """
-    if hasattr(report, "report_figures"):
-        return list(report.report_figures(scenario, results))
-    diff = report.paired_difference_figure(scenario, results)
-    return [*([diff] if diff is not None else []),
-            report.time_series_figure(results, "engagements", "Cumulative engagements (95% CI of the mean)"),
-            report.time_series_figure(results, "conversions", "Cumulative conversions (95% CI of the mean)"),
-            report.funnel_figure(results),
-            report.metric_bars(results, [("roi", "ROI (on gross profit)"), ("roas", "ROAS (revenue / spend)"),
-                                         ("cost_per_engagement", "cost per engagement ($)"),
-                                         ("cost_per_acquisition", "cost per acquisition ($)")],
-                               "Return and unit costs (95% interval of the mean)"),
-            report.cascade_figure(results)]
+    """The charts of ``report.html`` for a run, in the report's order (one list of figures for the report and
+    the app: :func:`sim.reports.figures.report_figures`)."""
+    return list(report.report_figures(scenario, results))
 
 
 APP_WIDTH = 800  # px: the results column of the app at 1280 px
@@ -64,16 +49,6 @@ def for_browser(fig: go.Figure, width: int = APP_WIDTH) -> go.Figure:
     return fit_titles(out, min(width, out.layout.width))
 
 
-def _axis_format(metric: str) -> dict:
-    if metric in compare.MONEY:
-        return {"tickprefix": "$", "tickformat": ",.0f"}
-    if metric in compare.RATES:
-        return {"tickformat": ".2%"}
-    if metric in compare.SIGNED or metric == "roas":
-        return {"tickformat": "+.2f" if metric in compare.SIGNED else ".2f"}
-    return {"tickformat": ",.0f"}
-
-
 def whatif_figure(whatif) -> go.Figure:
     """The metric against the field's value, one line per strategy, with 95% interval bars."""
     fig = go.Figure()
@@ -86,10 +61,10 @@ def whatif_figure(whatif) -> go.Figure:
                      "arrayminus": [p.mean - p.low for p in pts]}))
     f = FIELDS.get(whatif.field)
     unit = f" ({f.unit})" if f is not None and f.unit else ""
-    label = compare.LABELS.get(whatif.metric, whatif.metric.replace("_", " "))
+    label = fm.label(whatif.metric)
     fig.update_layout(title=f"What if: {label} against {whatif.field} (mean and 95% interval over replicates)",
                       xaxis_title=f"{whatif.field}{unit}", yaxis_title=label, legend_title="strategy")
     if f is not None and f.unit == "USD":
         fig.update_xaxes(tickprefix="$", tickformat=",.0f")
-    fig.update_yaxes(**_axis_format(whatif.metric))
+    fig.update_yaxes(**fm.axis(whatif.metric, values=[p.mean for p in whatif.points]))
     return fig

@@ -1,7 +1,8 @@
 """The app's result text as HTML: verdict lines, money, warnings, key figures with units.
 
 The words and numbers are those of ``influsim run`` (:mod:`sim.studies.compare`,
-:mod:`sim.reports.terminal`): money in $ with thousands separators, rates in %, each
+:mod:`sim.reports.terminal`, written by :mod:`sim.format`, named and explained by
+:mod:`sim.metrics`): money in $ with thousands separators, rates and ROI in %, each
 figure as mean [95% interval] over replicates.
 
 Examples
@@ -11,7 +12,7 @@ Examples
 ...                                           "budget": 5000.0, "unspent": 1000.0, "staff_cost": 50.0},
 ...         outreach={"filled": True}) for s, v in (("macro", 0.1), ("micro", 0.3)) for i in range(3)]
 >>> sc = R(run=R(market="fixed"))
->>> "micro vs macro: ROI +0.20" in decision_html(sc, rs)
+>>> "micro vs macro: ROI on gross profit +20 pp" in decision_html(sc, rs)
 True
 >>> "$2,000 [" in kpi_html(rs)
 True
@@ -21,17 +22,13 @@ from __future__ import annotations
 
 import html
 
+from sim import format as fm
 from sim.app.form import FIELDS
+from sim.metrics import label, meaning
 from sim.reports.platforms import platform_table
+from sim.reports.report import decision_section
 from sim.reports.terminal import KPIS
-from sim.studies import caveats
 from sim.studies import compare
-
-#: The unit of each key figure, shown next to its name.
-UNITS = {"roi": "(margin x revenue - spend) / spend; 0 = break even", "roi_ex_staff": "as ROI, staff time left out",
-         "roas": "revenue / spend", "spend": "USD, staff time included", "staff_cost": "USD", "revenue": "USD",
-         "reach": "people", "engagements": "likes, comments, shares", "conversions": "purchases",
-         "conversion_rate": "% of people reached", "cost_per_acquisition": "USD per purchase"}
 
 CSS = """.influsim-results table{border-collapse:collapse;margin:.5em 0 1em;font-size:14px}
 .influsim-results td,.influsim-results th{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}
@@ -39,7 +36,11 @@ CSS = """.influsim-results table{border-collapse:collapse;margin:.5em 0 1em;font
 .influsim-results small{color:#666}.influsim-results ul.verdicts li{font-size:1.1em;margin:.3em 0}
 .influsim-results ul.warnings li{color:#8a4b00}.influsim-results .wide{overflow-x:auto;max-width:100%}
 .influsim-results table.creators{font-size:12px}.influsim-results td.text{text-align:left}
-.influsim-results tr.hired td{background:#f3f9f3}"""
+.influsim-results tr.hired td{background:#f3f9f3}
+.influsim-results .state{font-size:.85em;padding:0 .4em;border-radius:.6em;white-space:nowrap}
+.influsim-results .state.better{background:#dff3e4;color:#1a7f37}
+.influsim-results .state.worse{background:#fde2e0;color:#b42318}
+.influsim-results .state.unresolved{background:#eee;color:#555}"""
 
 
 def _e(text) -> str:
@@ -47,43 +48,21 @@ def _e(text) -> str:
 
 
 def decision_html(scenario, results) -> str:
-    """Verdict lines (ROI against the baseline, with spend), the money per strategy, then the warnings."""
-    names = compare.strategies_of(results)
-    base = compare.baseline_of(results, compare.scenario_baseline(scenario))
-    if len(names) > 1:
-        lines = "".join(f"<li>{_e(v)}</li>" for v in compare.verdict_lines(results, base, scenario))
-        decision = (f"<h3>Decision</h3><p>ROI on gross profit of each strategy against {_e(base)}: mean paired "
-                    f"difference [95% interval] and the share of replicates it wins.</p>"
-                    f"<ul class=\"verdicts\">{lines}</ul>")
-    else:
-        decision = "<h3>Decision</h3><p>One strategy: nothing to compare.</p>"
-    rows = []
-    for r in compare.spend_table(results):
-        n = r["replicates"]
-        cells = [compare.fmt_money(r[k]) for k in ("budget", "spend", "unspent", "staff_cost")]
-        rows.append(f"<tr><th class=\"l\">{_e(r['strategy'])}</th>" + "".join(f"<td>{c}</td>" for c in cells)
-                    + f"<td>{compare.fmt_value('hired', r['hired'])}</td><td>{r['no_hire_replicates']} of {n}</td>"
-                    f"<td>{r['ran_out_replicates']} of {n}</td></tr>")
-    money = ("<h3>Spend</h3><p>Means over replicates, in USD; spend includes staff time.</p><div class=\"wide\">"
-             "<table><tr><th class=\"l\">strategy</th><th>budget</th><th>spend</th><th>unspent</th><th>staff cost</th>"
-             "<th>creators hired</th><th>nobody hired</th><th>ran out of candidates</th></tr>"
-             f"{''.join(rows)}</table></div>")
-    found = caveats.warnings_for(results, base)
-    warn = ("<h3>Warnings</h3><ul class=\"warnings\">" + "".join(f"<li>{_e(w)}</li>" for w in found) + "</ul>"
-            if found else "<h3>Warnings</h3><p>None.</p>")
-    return decision + money + warn
+    """Verdict lines (ROI against the baseline, with spend), the money per strategy, then the warnings: the
+    report's decision section (:func:`sim.reports.report.decision_section`) under the app's headings."""
+    return decision_section(scenario, results, heading=3)
 
 
 def kpi_html(results) -> str:
     """Key figures per strategy, mean [95% interval], with the unit of each row."""
     names = compare.strategies_of(results)
     body = []
-    for metric, label in KPIS:
+    for metric in KPIS:
         if not any(metric in r.metrics for r in results):
             continue
         ivs = [compare.strategy_interval(results, s, metric) for s in names]
-        cells = "".join(f"<td>{_e(compare.fmt_interval(metric, iv))}</td>" for iv in ivs)
-        body.append(f"<tr><th class=\"l\">{_e(label)}<br><small>{_e(UNITS.get(metric, ''))}</small></th>{cells}</tr>")
+        cells = "".join(f"<td>{_e(fm.interval_of(metric, iv))}</td>" for iv in ivs)
+        body.append(f"<tr><th class=\"l\">{_e(label(metric))}<br><small>{_e(meaning(metric))}</small></th>{cells}</tr>")
     head = "".join(f"<th>{_e(s)}</th>" for s in names)
     return ("<h3>Key figures</h3><p>Mean [95% interval] over replicates.</p><div class=\"wide\"><table>"
             f"<tr><th class=\"l\">metric (unit)</th>{head}</tr>{''.join(body)}</table></div>")
@@ -106,7 +85,7 @@ def field_value_text(path: str, value: float) -> str:
     ('$20,000', '0.5')
     """
     unit = FIELDS[path].unit if path in FIELDS else ""
-    return compare.fmt_money(value) if unit == "USD" else compare.fmt_value("", value)
+    return fm.field_value(value, unit == "USD")
 
 
 def whatif_html(whatif) -> str:
@@ -117,7 +96,7 @@ def whatif_html(whatif) -> str:
     body = []
     for v in values:
         ivs = [compare.Interval(p.mean, p.low, p.high, p.n) for p in (by[(v, s)] for s in names)]
-        cells = "".join(f"<td>{_e(compare.fmt_interval(whatif.metric, iv))}</td>" for iv in ivs)
+        cells = "".join(f"<td>{_e(fm.interval_of(whatif.metric, iv))}</td>" for iv in ivs)
         body.append(f"<tr><th>{_e(field_value_text(whatif.field, v))}</th>{cells}</tr>")
     head = "".join(f"<th>{_e(s)}</th>" for s in names)
     return (f"<div class=\"wide\"><table><tr><th>{_e(whatif.field)}</th>{head}</tr>{''.join(body)}</table></div>")

@@ -12,7 +12,7 @@ from sim.app.results_view import Progress
 from sim.app.tables import CSS, field_value_text, whatif_html
 from sim.errors import ScenarioError
 from sim.scenario import get_field, parse_assignment
-from sim.studies.compare import LABELS
+from sim.metrics import label
 
 METRICS = ("roi", "roas", "conversions", "reach", "engagements", "revenue", "spend", "cost_per_acquisition")
 
@@ -82,7 +82,7 @@ def WhatIfPanel(scenario):
                           on_value=state.whatif_metric.set, classes=["whatif-metric"])
         if values:
             shown = ", ".join(field_value_text(field, v) for v in values)
-            solara.Text(f"Values: {shown}. Metric: {LABELS.get(state.whatif_metric.value, state.whatif_metric.value)}.",
+            solara.Text(f"Values: {shown}. Metric: {label(state.whatif_metric.value)}.",
                         classes=["whatif-values"])
         solara.Button("Run what-if", icon_name="mdi-chart-line", color="primary", classes=["whatif-run"],
                       disabled=values is None or job.pending,

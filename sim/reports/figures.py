@@ -1,6 +1,6 @@
 """The run report's figures (Plotly): series with intervals, funnel, returns, tiers, cascades, paired differences.
 
-Every money axis in $, rates in %, plain number formats (:mod:`sim.reports.format`).
+Every money axis in $, rates in %, plain number formats (:mod:`sim.format`).
 
 Colour has two jobs that never share a hue: a strategy's colour (:data:`COLORS`, no red and no
 green) only tells strategies apart; a difference to the baseline is green when it is better
@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from sim.reports import format as fm
+from sim import format as fm
+from sim.metrics import LOWER_IS_BETTER, NON_NEGATIVE
 from sim.reports import platforms
 from sim.studies import compare
 from sim.studies.results import mean_ci, series_band
@@ -67,17 +68,6 @@ def strategies_of(results) -> list[str]:
     return list(dict.fromkeys(r.strategy for r in results))
 
 
-def fmt(v: float) -> str:
-    """Short human number (:func:`sim.reports.format.number`): separators from 100 up, never an exponent.
-
-    Examples
-    --------
-    >>> fmt(1234567.0), fmt(0.01234), fmt(float("nan")), fmt(1e-5), fmt(1000.0)
-    ('1,234,567', '0.0123', 'n/a', '0.00001', '1,000')
-    """
-    return fm.number(v)
-
-
 def _name(s: str) -> str:
     """A strategy name for a table cell: escaped; kept on one line when short, else with break
     opportunities after underscores (a long name wraps instead of widening its table).
@@ -112,7 +102,7 @@ def time_series_figure(results, name: str, title: str) -> go.Figure:
     fig = go.Figure()
     for i, s in enumerate(strategies_of(results)):
         hours, m, lo, hi = series_band(results, s, name)
-        if name in compare.NON_NEGATIVE:  # a cumulative count: its band does not go below zero
+        if name in NON_NEGATIVE:  # a cumulative count: its band does not go below zero
             lo = np.maximum(lo, 0.0)
         days = np.asarray(hours) / 24.0
         fig.add_trace(go.Scatter(x=np.concatenate([days, days[::-1]]), y=np.concatenate([hi, lo[::-1]]),
@@ -467,7 +457,7 @@ def paired_difference_figure(sc, results) -> go.Figure | None:
     others = [s for s in names if s != base]
     by = {(c.strategy, c.metric): c for c in compare.compare(results, base)}
     metrics = compare.KEY_METRICS
-    fig, cell = _panels([fm.label(m) + (" (lower is better)" if m in compare.LOWER_IS_BETTER else "")
+    fig, cell = _panels([fm.label(m) + (" (lower is better)" if m in LOWER_IS_BETTER else "")
                          for m in metrics], others)
     for k, m in enumerate(metrics):
         r, col = cell(k)

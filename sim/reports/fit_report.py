@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from sim import format as fm
 from sim.errors import ScenarioError
 from sim.reports.figures import fit_titles
 from sim.scenario.priors import Posterior, prior
@@ -122,12 +123,6 @@ def _table(header: list[str], rows: list[list], classes: list[str] | None = None
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _fmt(v: float) -> str:
-    if not math.isfinite(v):
-        return ""
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
-
-
 def parameter_rows(posterior: Posterior) -> list[list]:
     """Per fitted parameter: prior range, posterior mean and 90% interval, width against the prior's 90%."""
     from sim.studies.fit.abc import weighted_interval
@@ -167,9 +162,9 @@ def write_fit_report(path: Path, result, past, forecast_rows: list[dict] | None 
                     "forecast - actual). " + html.escape("; ".join(forecast_notes or [])) + ".</p>"
                     + _table(["level", "creator", "outcome", "actual", "forecast mean", "90% interval", "position",
                               "bias", "bias / actual"],
-                             [[r["level"], r["handle"], r["outcome"], _fmt(r["actual"]), _fmt(r["forecast_mean"]),
-                               f"[{_fmt(r['forecast_low'])}, {_fmt(r['forecast_high'])}]", r["position"],
-                               _fmt(r["bias"]), f"{r['relative_bias']:+.0%}" if math.isfinite(r["relative_bias"])
+                             [[r["level"], r["handle"], r["outcome"], fm.number(r["actual"]), fm.number(r["forecast_mean"]),
+                               f"[{fm.number(r['forecast_low'])}, {fm.number(r['forecast_high'])}]", r["position"],
+                               fm.number(r["bias"]), f"{r['relative_bias']:+.0%}" if math.isfinite(r["relative_bias"])
                                else ""] for r in forecast_rows],
                              [r["position"] for r in forecast_rows]))
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in meta.get("notes", []))
@@ -329,9 +324,9 @@ def run_fit(args) -> int:
                   f"below (of {len(mine)}; each in forecast_vs_actual.csv)")
         for r in rows:
             if r["level"] == "total":
-                print(f"  total       {r['outcome']:12s} actual {_fmt(r['actual']):>9s}  forecast mean "
-                      f"{_fmt(r['forecast_mean']):>9s} 90% [{_fmt(r['forecast_low'])}, {_fmt(r['forecast_high'])}]  "
-                      f"{r['position']}, bias {_fmt(r['bias'])}"
+                print(f"  total       {r['outcome']:12s} actual {fm.number(r['actual']):>9s}  forecast mean "
+                      f"{fm.number(r['forecast_mean']):>9s} 90% [{fm.number(r['forecast_low'])}, {fm.number(r['forecast_high'])}]  "
+                      f"{r['position']}, bias {fm.number(r['bias'])}"
                       + (f" ({r['relative_bias']:+.0%})" if math.isfinite(r["relative_bias"]) else ""))
     files = "posterior.json, fit.html" + (", forecast_vs_actual.csv" if rows is not None else "")
     print(f"wrote {out}: {files}")

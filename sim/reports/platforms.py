@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import html
 
-from sim.reports import format as fm
+from sim import format as fm
 
 #: Order of the platforms in tables and charts (then any other, as met).
 ORDER = ("instagram", "tiktok", "youtube")

@@ -1,6 +1,6 @@
 """The HTML report of a run: Plotly figures with Monte Carlo intervals, in one offline page.
 
-Every number is written by :mod:`sim.reports.format` (``$13,047``, ``461,474``, ``0.35%``),
+Every number is written by :mod:`sim.format` (``$13,047``, ``461,474``, ``0.35%``),
 every axis has a title with its unit, every difference chart marks the differences whose
 95% interval spans zero as not resolved (grey, hatched), and the tables fit a 1280 px page
 (long ones wrap; rosters show the hired creators with every offer behind "show all offers").
@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from sim.reports import format as fm
+from sim import format as fm
 from sim.reports.platforms import platform_table
 from sim.studies import caveats
 from sim.studies import compare
@@ -28,7 +28,6 @@ from sim.reports.figures import (  # noqa: F401  (the report's figures; names ke
     HATCH,
     _color,
     strategies_of,
-    fmt,
     _name,
     _plural,
     _err,
@@ -97,30 +96,13 @@ def _state(state: str) -> str:
     return f"<span class=\"state {STATE_CLASS.get(state, 'unresolved')}\">{html.escape(state)}</span>"
 
 
-def verdict_text(c: compare.Comparison, spend: tuple[float, float] | None = None, word: str = "replicates") -> str:
-    """One plain line stating a comparison, as :func:`sim.studies.compare.verdict_line` words it, with units
-    (a difference of ROI in percentage points).
+def decision_section(sc, results, heading: int = 2) -> str:
+    """The decision, the money and the warnings (HTML): the opening of the report and of the app's results.
 
-    Examples
-    --------
-    >>> iv = compare.Interval
-    >>> c = compare.Comparison("micro", "macro", "roi", iv(0.41, 0.22, 0.60, 30), 0.87, 0.13, 0.9, 0.49)
-    >>> verdict_text(c, (49775.0, 13047.0), "markets")
-    'micro vs macro: ROI +41 pp [+22 pp, +60 pp], better in 87% of 30 markets; spend $49,775 vs $13,047'
-    >>> c = compare.Comparison("micro", "macro", "roi", iv(0.05, -0.64, 0.74, 4), 0.5, 0.5, 0.5, 0.45)
-    >>> verdict_text(c)
-    'micro vs macro: ROI +5 pp [-64 pp, +74 pp]: not resolved with 4 replicates: run more'
-    >>> c = compare.Comparison("micro", "macro", "roi", iv(0.3, float("nan"), float("nan"), 1), 1.0, 0.0, 0.5, 0.2)
-    >>> verdict_text(c)
-    'micro vs macro: ROI +30 pp: no verdict with 1 replicate'
-    """
-    return compare.verdict_line(c, spend, word, value=lambda metric, v: fm.value(metric, v, diff=True),
-                                interval=lambda metric, d: fm.interval(metric, d.mean, d.low, d.high, diff=True),
-                                money=fm.money, percent=fm.percent)
-
-
-def decision_section(sc, results) -> str:
-    """The opening of the report: verdict lines, money per strategy, warnings (HTML).
+    The same words and numbers as the terminal's (:func:`sim.reports.terminal.decision_lines`,
+    ``money_lines``, ``warning_lines``), from the same functions of :mod:`sim.studies.compare`
+    and :mod:`sim.studies.caveats`; ``heading`` is the level of its headings (the app's
+    results sit under its own).
 
     Examples
     --------
@@ -130,7 +112,10 @@ def decision_section(sc, results) -> str:
     >>> page = decision_section(R(run=R(market="fixed")), rs)
     >>> "no verdict with 1 replicate" in page and "hires nobody" in page and "$10.00" in page
     True
+    >>> decision_section(R(run=R(market="fixed")), rs, heading=3).startswith("<h3>Decision</h3>")
+    True
     """
+    h = f"h{heading}"
     names = strategies_of(results)
     base = compare.baseline_of(results, compare.scenario_baseline(sc))
     if len(names) > 1:
@@ -141,28 +126,28 @@ def decision_section(sc, results) -> str:
                 continue
             c = compare.compare_pair(results, s, base, "roi")
             spend = tuple(compare.strategy_interval(results, x, "spend").mean for x in (s, base))
-            lines.append(f"<li>{html.escape(verdict_text(c, spend, word))} {_state(c.state)}</li>")  # type: ignore[arg-type]  # two strategies: two spends
-        decision = (f"<h2>Decision</h2><p>ROI on gross profit, each strategy against {html.escape(base)}: mean "
+            lines.append(f"<li>{html.escape(compare.verdict_line(c, spend, word))} {_state(c.state)}</li>")  # type: ignore[arg-type]  # two strategies: two spends
+        decision = (f"<{h}>Decision</{h}><p>ROI on gross profit, each strategy against {html.escape(base)}: mean "
                     "paired difference over replicates in percentage points (pp; strategies of a replicate share "
                     "its market and luck), 95% interval, and the share of replicates it wins.</p>"
                     f"<ul class=\"verdicts\">{''.join(lines)}</ul>")
     else:
-        decision = "<h2>Decision</h2><p>One strategy: nothing to compare.</p>"
+        decision = f"<{h}>Decision</{h}><p>One strategy: nothing to compare.</p>"
     money = []
     for r in compare.spend_table(results):
         n = r["replicates"]
-        money.append(f"<tr><th>{_name(r['strategy'])}</th><td>{fm.money(r['budget'])}</td>"
+        money.append(f"<tr><th class=\"l\">{_name(r['strategy'])}</th><td>{fm.money(r['budget'])}</td>"
                      f"<td>{fm.money(r['spend'])}</td><td>{fm.money(r['unspent'])}</td>"
                      f"<td>{fm.money(r['staff_cost'])}</td><td>{fm.number(r['hired'])}</td>"
                      f"<td>{r['no_hire_replicates']} of {n}</td><td>{r['ran_out_replicates']} of {n}</td></tr>")
-    money_table = ("<h2>Money</h2><p>Means over replicates, in US dollars. Spend includes staff time (management "
-                   "and offers); unspent = budget - spend.</p><table><tr><th>strategy</th><th>budget ($)</th>"
-                   "<th>spend ($)</th><th>unspent ($)</th><th>staff cost ($)</th><th>creators hired</th>"
-                   "<th>replicates: nobody hired</th><th>replicates: candidates ran out</th></tr>"
-                   f"{''.join(money)}</table>")
+    money_table = (f"<{h}>Money</{h}><p>Means over replicates, in US dollars. Spend includes staff time (management "
+                   "and offers); unspent = budget - spend.</p><div class=\"wide\"><table><tr><th class=\"l\">strategy"
+                   "</th><th>budget ($)</th><th>spend ($)</th><th>unspent ($)</th><th>staff cost ($)</th>"
+                   "<th>creators hired</th><th>replicates: nobody hired</th><th>replicates: candidates ran out</th></tr>"
+                   f"{''.join(money)}</table></div>")
     found = caveats.warnings_for(results, base)
-    warn = ("<h2>Warnings</h2><ul class=\"warnings\">" + "".join(f"<li>{html.escape(w)}</li>" for w in found)
-            + "</ul>") if found else "<h2>Warnings</h2><p>None.</p>"
+    warn = (f"<{h}>Warnings</{h}><ul class=\"warnings\">" + "".join(f"<li>{html.escape(w)}</li>" for w in found)
+            + "</ul>") if found else f"<{h}>Warnings</{h}><p>None.</p>"
     return decision + money_table + warn
 
 
@@ -381,13 +366,6 @@ def outreach_section(results) -> str:
             f"{''.join(extra)}")
 
 
-def _spread_value(metric: str, v: float) -> str:
-    """A standard deviation in the metric's unit (percentage points for shares)."""
-    if metric in fm.PERCENT:
-        return fm.points(v, 2, signed=False)
-    return fm.value(metric, v)
-
-
 def _share_cell(part: dict) -> str:
     """A source's share with its 95% interval, or that it cannot be separated."""
     if not part["separable"]:
@@ -412,7 +390,7 @@ def spread_section(rows: list[dict]) -> str:
         return ""
     present = [s for s in ("parameters", "market", "campaign") if any(p["source"] == s for p in rows[0]["sources"])]
     body = "".join(f"<tr><th>{_name(r['strategy'])}</th><td>{html.escape(fm.title(r['metric']))}</td>"
-                   f"<td>{_spread_value(r['metric'], r['sd_total'])}</td>"
+                   f"<td>{fm.spread(r['metric'], r['sd_total'])}</td>"
                    + "".join(f"<td>{_share_cell(p)}</td>" for s in present for p in r["sources"] if p["source"] == s)
                    + "</tr>" for r in rows)
     drew = {"parameters": "its own parameters (from their priors or a posterior)",
@@ -495,7 +473,7 @@ and money spent; none with a single replicate); time series bands are Student-t 
 
 # --- which creators (sim.studies.creators) ------------------------------------------------------------------
 
-#: How each creators-table measure is written: measure -> a metric of :mod:`sim.reports.format` with its unit.
+#: How each creators-table measure is written: measure -> a metric of :mod:`sim.format` with its unit.
 CREATOR_UNITS = {"fee": "spend", "cost": "spend", "reach": "reach", "unique_reach": "reach",
                  "engagements": "engagements", "buyers": "conversions", "profit_contribution": "spend",
                  "marginal_profit": "spend"}

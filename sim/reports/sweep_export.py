@@ -21,7 +21,7 @@ from sim.studies.resources import sweep_estimate
 from sim.studies.store import ResultStore
 from sim.studies.sweep.execute import SweepOutcome, make_executor, run_sweep
 from sim.studies.sweep.spec import Sweep, load_sweep
-from sim.reports.report import fmt
+from sim.format import number as fmt
 from sim.reports.sweep_report import write_sweep_report
 from sim.studies.sweep.summary import export_data
 from sim.world.disk_store import default_cache_dir

@@ -2,7 +2,7 @@
 
 One self-contained page (plotly.js embedded once, works offline), written by
 :func:`sim.studies.sweep.export` into the sweep's output folder. Numbers are written by
-:mod:`sim.reports.format` (dollars for money fields and metrics, % for ROI and rates);
+:mod:`sim.format` (dollars for money fields and metrics, % for ROI and rates);
 a difference to the baseline whose 95% interval spans zero is drawn as not resolved
 (a grey cell or an open grey marker) and the table fits the page.
 """
@@ -19,7 +19,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from sim.reports import format as fm
+from sim import format as fm
+from sim.metrics import LOWER_IS_BETTER
 from sim.reports.figures import DIVERGING, fit_titles
 from sim.reports.report import CSS, UNRESOLVED, _color, _name, _state, wrap_label
 from sim.studies import compare
@@ -182,7 +183,7 @@ def heatmap_figure(sw, summary: list[dict], metric: str, diff: bool = False) -> 
     if diff:  # near white where the strategies tie, green where the strategy beats the baseline, red where it loses
         axis["cmid"] = 0.0
         axis["colorscale"] = ([[1.0 - at, colour] for at, colour in DIVERGING[::-1]]  # low values are better
-                              if metric in compare.LOWER_IS_BETTER else DIVERGING)
+                              if metric in LOWER_IS_BETTER else DIVERGING)
     fig.update_layout(title=f"{_label(metric)}: {what}{rest}", coloraxis=axis)
     return fig
 
@@ -299,7 +300,7 @@ def _metric_cell(sw, r: dict, m: str) -> str:
             state = "not resolved"
         else:
             up = lo > 0
-            state = "better" if (up != (m in compare.LOWER_IS_BETTER)) else "worse"
+            state = "better" if (up != (m in LOWER_IS_BETTER)) else "worse"
         out += (f"<br><small class=\"nw\">vs {html.escape(sw.baseline)}: "
                 f"{fm.value(m, r[f'{m}_diff_mean'], diff=True)}</small><br><small>[{fm.value(m, lo, diff=True)}, "
                 f"{fm.value(m, hi, diff=True)}]</small> {_state(state)}")

@@ -25,16 +25,16 @@ from __future__ import annotations
 
 import math
 
-from sim.reports.format import interval as fmt_iv, money, number, percent
+from sim import format as fm
+from sim.format import interval as fmt_iv, money, number, percent
+from sim.metrics import label
 from sim.studies.frontier import best_budgets
 from sim.studies import caveats
 from sim.studies import compare
 
-#: Rows of the key-figures table: (metric, label).
-KPIS = (("roi", "roi (on gross profit)"), ("roi_ex_staff", "roi without staff time"), ("roas", "roas (revenue/spend)"),
-        ("spend", "spend"), ("staff_cost", "staff cost"), ("revenue", "revenue"), ("reach", "reach"),
-        ("engagements", "engagements"), ("conversions", "conversions"), ("conversion_rate", "conversion rate"),
-        ("cost_per_acquisition", "cost per acquisition"))
+#: Rows of the key-figures table (their names and units: :mod:`sim.metrics`).
+KPIS = ("roi", "roi_ex_staff", "roas", "spend", "staff_cost", "revenue", "reach", "engagements", "conversions",
+        "conversion_rate", "cost_per_acquisition")
 
 
 def _table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -102,17 +102,15 @@ def creator_lines(scenario, rows: list[dict] | None, top: int = 10) -> list[str]
             return ""
 
     def iv(r, m):
-        return compare.fmt_interval("spend", compare.Interval(r[f"{m}_mean"], r[f"{m}_low"], r[f"{m}_high"],
-                                                              r["replicates_hired"]), signed=True)
+        return fmt_iv("spend", r[f"{m}_mean"], r[f"{m}_low"], r[f"{m}_high"], signed=True)
 
     body = []
     for r in shown:
         per = r["marginal_per_dollar"]
-        fee = compare.fmt_money(r["fee_mean"]) + (" est." if r["fee_source"] == "estimated" else "")
+        fee = money(r["fee_mean"]) + (" est." if r["fee_source"] == "estimated" else "")
         body.append([r["strategy"], r["handle"] or r["account"], f"{r['replicates_hired']}/{r['replicates']}",
-                     fee, compare.fmt_value("conversion_rate", r["p_accept_mean"]).replace("+", ""),
-                     compare.fmt_value("reach", r["reach_mean"]), compare.fmt_value("reach", r["unique_reach_mean"]),
-                     compare.fmt_value("conversions", r["buyers_mean"]), iv(r, "profit_contribution"),
+                     fee, percent(r["p_accept_mean"]), number(r["reach_mean"]), number(r["unique_reach_mean"]),
+                     number(r["buyers_mean"]), iv(r, "profit_contribution"),
                      iv(r, "marginal_profit") if r["marginal_n"] else "not measured",
                      f"{per:+.2f}" if math.isfinite(per) else ""])
     header = ["strategy", "account", "hired", "fee", "accepts", "reach", "unique", "buyers",
@@ -133,9 +131,8 @@ def money_lines(results) -> list[str]:
     rows = []
     for r in compare.spend_table(results):
         n = r["replicates"]
-        rows.append([r["strategy"], compare.fmt_money(r["budget"]), compare.fmt_money(r["spend"]),
-                     compare.fmt_money(r["unspent"]), compare.fmt_money(r["staff_cost"]),
-                     compare.fmt_value("hired", r["hired"]), f"{r['no_hire_replicates']} of {n}",
+        rows.append([r["strategy"], money(r["budget"]), money(r["spend"]), money(r["unspent"]), money(r["staff_cost"]),
+                     number(r["hired"]), f"{r['no_hire_replicates']} of {n}",
                      f"{r['ran_out_replicates']} of {n}"])
     header = ["strategy", "budget", "spend", "unspent", "staff cost", "hired", "nobody hired", "ran out"]
     return ["Money per strategy (means over replicates; spend includes staff time):", *_table(header, rows)]
@@ -153,11 +150,11 @@ def kpi_lines(results) -> list[str]:
     """Key figures per strategy: mean [95% interval]."""
     names = compare.strategies_of(results)
     rows = []
-    for metric, label in KPIS:
+    for metric in KPIS:
         if not any(metric in r.metrics for r in results):
             continue
-        rows.append([label, *(compare.fmt_interval(metric, compare.strategy_interval(results, s, metric))
-                              for s in names)])
+        rows.append([label(metric), *(fm.interval_of(metric, compare.strategy_interval(results, s, metric))
+                                      for s in names)])
     return ["Key figures (mean [95% interval] over replicates):", *_table(["metric", *names], rows)]
 
 
@@ -175,8 +172,8 @@ def difference_lines(scenario, results) -> list[str]:
         for s in others:
             c = by[(s, metric)]
             won = "" if not math.isfinite(c.win_share) else f", wins {c.win_share:.0%}"
-            cells.append(f"{compare.fmt_interval(metric, c.diff, signed=True)} {c.state}{won}")
-        rows.append([compare.LABELS.get(metric, metric), *cells])
+            cells.append(f"{fm.interval_of(metric, c.diff, diff=True)} {c.state}{won}")
+        rows.append([label(metric), *cells])
     return [f"Paired differences against {base} (mean [95% interval], verdict, share of replicates won):",
             *_table(["metric", *(f"{s} - {base}" for s in others)], rows)]
 

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 
-from sim.studies.compare import (_nanmean, _ran_out, _replicates, baseline_of, fmt_money, hired_nobody,
-                                 runs_of, strategies_of, values)
+from sim.format import money as fmt_money
+from sim.studies.compare import (_nanmean, _ran_out, _replicates, baseline_of, hired_nobody, runs_of, strategies_of,
+                                 values)
 
 __all__ = ["warnings_for"]
 

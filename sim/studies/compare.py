@@ -20,7 +20,7 @@ finite values give no interval (NaN bounds) and no verdict.
 Bounded quantities. Many metrics cannot take some values whatever the luck: counts and
 money are never negative, ROI never falls below -1 (a campaign loses at most what it
 cost), shares lie in [0, 1], and a strategy that outreach holds to its budget never
-spends more than it (:func:`held_to_budget`). :data:`BOUNDS` is the one table of these
+spends more than it (:func:`held_to_budget`). :data:`sim.metrics.BOUNDS` is the one table of these
 hard bounds (metric -> (low, high); ``"budget"`` stands for the strategy's budget,
 :func:`metric_bounds`). The percentile bootstrap of the mean lies inside the range of
 the data, hence inside any bound the data obey; only the small-sample widening (the
@@ -48,7 +48,7 @@ Paired comparisons
 one) on :data:`KEY_METRICS`: the per-replicate differences ``strategy - baseline`` (only
 replicates where both values are finite), their mean with the interval above, and the
 share of replicates in which the strategy wins (higher is better, except for the costs
-in :data:`LOWER_IS_BETTER`). A difference is *resolved* when its interval excludes zero.
+in :data:`sim.metrics.LOWER_IS_BETTER`). A difference is *resolved* when its interval excludes zero.
 
 Verdict lines, money, warnings
 ------------------------------
@@ -65,7 +65,7 @@ Examples
 ...                                             "budget": 10_000.0}, outreach={"filled": True})
 ...         for s, lift, sp in (("macro", 0.0, 4000.0), ("micro", 0.5, 9500.0)) for i, x in enumerate(luck)]
 >>> print(verdict_lines(runs)[0])
-micro vs macro: ROI +0.44 [+0.09, +0.81], better in 62% of 8 replicates; spend $9,500 vs $4,000
+micro vs macro: ROI on gross profit +44 pp [+8.9 pp, +81 pp], better in 62% of 8 replicates; spend $9,500 vs $4,000
 >>> from sim.studies.caveats import warnings_for
 >>> print(warnings_for(runs)[0])
 compared at different spend: micro spends $9,500 and macro $4,000 (2.38x); set equal spend to compare like with like: give both the same budget (brand.budget, strategies.macro.budget)
@@ -80,6 +80,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from sim import format as fmt
+from sim.metrics import BOUNDS, LOWER_IS_BETTER, label as metric_label
+
 LEVEL = 0.95
 N_RESAMPLES = 2_000
 SEED = 20_240_610  # fixed: the same results give the same intervals
@@ -88,47 +91,11 @@ SMALL_N = 10  # below this many values the interval covers at least the Student-
 #: Metrics compared between strategies (paired differences and verdicts).
 KEY_METRICS = ("roi", "roas", "conversions", "reach", "engagements", "spend", "cost_per_acquisition")
 
-#: Metrics where less is better (a strategy "wins" a replicate by a negative difference).
-LOWER_IS_BETTER = frozenset({"spend", "cost", "staff_cost", "cost_per_acquisition", "cost_per_engagement", "cpm"})
-
 INF = math.inf
-
-#: Hard bounds of a metric's value in any replicate, and so of its mean: metric -> (low, high).
-#: ``"budget"`` as the high end stands for the strategy's budget where outreach holds spend to it
-#: (:func:`held_to_budget`; no upper bound otherwise). Engagement and conversion rates have no upper
-#: bound here: likes, comments and shares of non-followers count too, and with repeat purchases a person
-#: reached buys more than once. ROI >= -1: revenue and margin are never negative.
-BOUNDS: dict[str, tuple[float, float | str]] = {
-    **dict.fromkeys(("impressions", "reach", "earned_reach", "likes", "comments", "shares", "engagements",
-                     "engaged_people", "conversions", "influencers", "hired", "followers", "no_hire_replicates",
-                     "ran_out_replicates", "engagement_rate", "engagement_rate_impressions", "conversion_rate",
-                     "revenue", "gross_profit", "budget", "roas", "cost_per_engagement", "cost_per_acquisition",
-                     "cpm"), (0.0, INF)),
-    **dict.fromkeys(("spend", "cost", "staff_cost"), (0.0, "budget")),
-    **dict.fromkeys(("roi", "roi_ex_staff"), (-1.0, INF)),
-    "no_hire": (0.0, 1.0),
-}
-
-#: Quantities that cannot be negative (their intervals never go below zero): from :data:`BOUNDS`.
-NON_NEGATIVE = frozenset(m for m, (low, _) in BOUNDS.items() if low >= 0)
 
 #: Strategy kinds whose outreach never commits more than the budget (the others follow a following, a
 #: list or tiers the user chose).
 BUDGET_HELD_KINDS = frozenset({"macro", "micro_equal_budget", "mixed", "nano_swarm"})
-
-#: Metrics in US dollars.
-MONEY = frozenset({"revenue", "gross_profit", "cost", "spend", "staff_cost", "budget", "unspent",
-                   "cost_per_engagement", "cost_per_acquisition", "cpm"})
-
-#: Metrics that are shares (shown as %).
-RATES = frozenset({"engagement_rate", "engagement_rate_impressions", "conversion_rate"})
-
-#: Ratios shown with a sign (ROI; 0 = break even).
-SIGNED = frozenset({"roi", "roi_ex_staff"})
-
-LABELS = {"roi": "ROI", "roi_ex_staff": "ROI without staff time", "roas": "ROAS", "conversions": "conversions",
-          "reach": "reach", "engagements": "engagements", "spend": "spend",
-          "cost_per_acquisition": "cost per acquisition"}
 
 
 # --- intervals --------------------------------------------------------------------------------
@@ -280,7 +247,7 @@ def budget_bound(runs) -> float:
 
 
 def metric_bounds(metric: str, budget: float = INF) -> tuple[float, float]:
-    """``(low, high)`` of ``metric`` from :data:`BOUNDS`, with ``budget`` for the spend lines.
+    """``(low, high)`` of ``metric`` from :data:`sim.metrics.BOUNDS`, with ``budget`` for the spend lines.
 
     Examples
     --------
@@ -506,63 +473,7 @@ def compare(results, baseline: str | None = None, metrics: Sequence[str] = KEY_M
     return [compare_pair(results, s, base, m, level) for s in strategies_of(results) if s != base for m in metrics]
 
 
-# --- formatting -----------------------------------------------------------------------------
-
-def fmt_money(v: float) -> str:
-    """Dollars with thousands separators (cents below $100).
-
-    Examples
-    --------
-    >>> fmt_money(49775.4), fmt_money(0.753), fmt_money(-1234.0), fmt_money(float("nan"))
-    ('$49,775', '$0.75', '-$1,234', 'n/a')
-    """
-    if not math.isfinite(v):
-        return "n/a"
-    s = f"{abs(v):,.0f}" if abs(v) >= 100 else f"{abs(v):,.2f}"
-    return f"{'-' if v < 0 and s.strip('0.,') else ''}${s}"
-
-
-def fmt_value(metric: str, v: float, signed: bool = False) -> str:
-    """A metric's value with its unit: $ for money, % for rates, thousands separators for counts.
-
-    Examples
-    --------
-    >>> fmt_value("spend", 13047.2), fmt_value("conversion_rate", 0.00231), fmt_value("reach", 309500.0)
-    ('$13,047', '0.231%', '309,500')
-    >>> fmt_value("roi", 0.412), fmt_value("roas", 2.871), fmt_value("hired", 34.3), fmt_value("roi", 0.41, True)
-    ('+0.41', '2.87', '34.3', '+0.41')
-    >>> fmt_value("spend", -500.0, signed=True), fmt_value("reach", 1200.0, signed=True)
-    ('-$500', '+1,200')
-    """
-    if v is None or not math.isfinite(v):
-        return "n/a"
-    sign = "+" if (signed or metric in SIGNED) and v >= 0 else ""
-    if metric in MONEY:
-        return sign + fmt_money(v)
-    if metric in RATES:
-        return f"{sign}{100 * v:.3g}%"
-    if metric in SIGNED or metric == "roas":
-        return f"{sign}{v:.2f}"
-    if abs(v) >= 100:
-        return f"{sign}{v:,.0f}"
-    return f"{sign}{v:.3g}"
-
-
-def fmt_interval(metric: str, iv: Interval, signed: bool = False) -> str:
-    """``mean [low, high]`` with units; ``mean`` alone when there is no interval.
-
-    Examples
-    --------
-    >>> fmt_interval("spend", Interval(1500.0, 1200.0, 1800.0, 5))
-    '$1,500 [$1,200, $1,800]'
-    >>> fmt_interval("roi", Interval(0.4, float("nan"), float("nan"), 1))
-    '+0.40 [no interval]'
-    """
-    m = fmt_value(metric, iv.mean, signed)
-    if not iv.has_interval:
-        return f"{m} [no interval]"
-    return f"{m} [{fmt_value(metric, iv.low, signed)}, {fmt_value(metric, iv.high, signed)}]"
-
+# --- wording (numbers are written by sim.format) --------------------------------------------
 
 def _replicates(n: int, word: str = "replicates") -> str:
     return f"{n} {word[:-1] if n == 1 else word}"
@@ -570,8 +481,7 @@ def _replicates(n: int, word: str = "replicates") -> str:
 
 # --- verdict lines --------------------------------------------------------------------------
 
-def verdict_line(c: Comparison, spend: tuple[float, float] | None = None, word: str = "replicates", *,
-                 value=None, interval=None, money=None, percent=None) -> str:
+def verdict_line(c: Comparison, spend: tuple[float, float] | None = None, word: str = "replicates") -> str:
     """One plain line stating a comparison (ROI by default), with spend next to it.
 
     Parameters
@@ -587,20 +497,18 @@ def verdict_line(c: Comparison, spend: tuple[float, float] | None = None, word: 
     --------
     >>> c = Comparison("micro", "macro", "roi", Interval(0.41, 0.22, 0.60, 30), 0.87, 0.13, 0.9, 0.49)
     >>> verdict_line(c, (49775.0, 13047.0), "markets")
-    'micro vs macro: ROI +0.41 [+0.22, +0.60], better in 87% of 30 markets; spend $49,775 vs $13,047'
+    'micro vs macro: ROI on gross profit +41 pp [+22 pp, +60 pp], better in 87% of 30 markets; spend $49,775 vs $13,047'
     >>> c = Comparison("micro", "macro", "roi", Interval(0.05, -0.10, 0.20, 10), 0.6, 0.4, 0.5, 0.45)
     >>> verdict_line(c)
-    'micro vs macro: ROI +0.05 [-0.10, +0.20]: not resolved with 10 replicates: run more'
+    'micro vs macro: ROI on gross profit +5 pp [-10 pp, +20 pp]: not resolved with 10 replicates: run more'
     >>> c = Comparison("micro", "macro", "roi", Interval(0.3, float("nan"), float("nan"), 1), 1.0, 0.0, 0.5, 0.2)
     >>> verdict_line(c)
-    'micro vs macro: ROI +0.30: no verdict with 1 replicate'
+    'micro vs macro: ROI on gross profit +30 pp: no verdict with 1 replicate'
     """
-    # the report words the same line with its own formats (units, percentage points): the hooks
-    value = value or (lambda metric, v: fmt_value(metric, v, True))
-    interval = interval or (lambda metric, d: fmt_interval(metric, d, True))
-    money = money or fmt_money
-    percent = percent or (lambda share: f"{share:.0%}")
-    label = LABELS.get(c.metric, c.metric)
+    value = lambda metric, v: fmt.value(metric, v, diff=True)  # noqa: E731
+    interval = lambda metric, d: fmt.interval(metric, d.mean, d.low, d.high, diff=True)  # noqa: E731
+    money, percent = fmt.money, fmt.percent
+    label = metric_label(c.metric)
     head = f"{c.strategy} vs {c.baseline}: {label}"
     d = c.diff
     if d.n == 0:
@@ -630,7 +538,7 @@ def verdict_lines(results, baseline: str | None = None, scenario=None, metric: s
     >>> from types import SimpleNamespace as R
     >>> rs = [R(strategy=s, replicate=0, metrics={"roi": v, "spend": 10.0}) for s, v in (("a", 0.1), ("b", 0.2))]
     >>> verdict_lines(rs)
-    ['b vs a: ROI +0.10: no verdict with 1 replicate; spend $10.00 vs $10.00']
+    ['b vs a: ROI on gross profit +10 pp: no verdict with 1 replicate; spend $10.00 vs $10.00']
     """
     base = baseline_of(results, baseline)
     word = unit_word(scenario)

@@ -4,7 +4,7 @@
 columns ``strategy, metric, mean, ci_low, ci_high, n``. ``mean`` is the mean over the
 strategy's replicates that hired someone, ``ci_low``/``ci_high`` its 95% interval
 (expanded percentile bootstrap, :func:`sim.studies.compare.interval`, intersected with
-the range the quantity can take, :data:`sim.studies.compare.BOUNDS`: never below zero
+the range the quantity can take, :data:`sim.metrics.BOUNDS`: never below zero
 for counts and money, never below -1 for ROI, never above the budget for the spend of
 a strategy held to its budget; ``nan`` with fewer than two replicates), ``n`` the
 replicates that hired someone and have a finite value. The quantities (``metric``):

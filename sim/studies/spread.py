@@ -51,6 +51,7 @@ import math
 
 import numpy as np
 
+from sim import format as fmt
 from sim.campaign.luck import replicate_scenario, replicate_seeds
 from sim.campaign.setup import draw_market
 from sim.studies.replicate import run_replicate
@@ -214,7 +215,7 @@ def spread_sources(scenario, results, metrics=("roi", "conversions", "spend"), k
 def _source_text(part: dict, k: int) -> str:
     if not part["separable"]:
         return f"{part['source']} cannot be separated with this many re-runs ({k})"
-    return f"{part['source']} {part['share']:.0%} [{part['low']:.0%}-{part['high']:.0%}]"
+    return f"{part['source']} {fmt.percent(part['share'])} [{fmt.percent(part['low'])}-{fmt.percent(part['high'])}]"
 
 
 def spread_text(rows: list[dict]) -> list[str]:
@@ -225,9 +226,9 @@ def spread_text(rows: list[dict]) -> list[str]:
     >>> part = lambda s, x, lo, hi: {"source": s, "share": x, "low": lo, "high": hi, "separable": hi - lo <= 0.9}
     >>> spread_text([{"strategy": "macro", "metric": "roi", "sd_total": 0.3, "n": 30, "k": 5,
     ...               "sources": [part("campaign", 0.11, 0.04, 0.3), part("market", 0.89, 0.7, 0.96)]}])
-    ['macro roi (sd 0.3 over 30 replicates): market 89% [70%-96%], campaign 11% [4%-30%] (5 paired re-runs per source)']
+    ['macro ROI on gross profit (sd 30 pp over 30 replicates): market 89% [70%-96%], campaign 11% [4%-30%] (5 paired re-runs per source)']
     """
-    return [f"{r['strategy']} {r['metric']} (sd {r['sd_total']:.3g} over {r['n']} replicates): "
+    return [f"{r['strategy']} {fmt.label(r['metric'])} (sd {fmt.spread(r['metric'], r['sd_total'])} over {r['n']} replicates): "
             + ", ".join(_source_text(p, r["k"]) for p in reversed(r["sources"]))
             + f" ({r['k']} paired re-runs per source)"
             for r in rows]
