@@ -145,6 +145,8 @@ def peak_rss_mb() -> float:
 
 def run_campaign_1m(args) -> dict:
     import sim.world.cache as population
+    from sim.world import disk_store
+    from sim.world.market_key import population_key
     from sim.campaign.model import CampaignModel
     from sim.campaign.hiring import build_roster
 
@@ -158,9 +160,9 @@ def run_campaign_1m(args) -> dict:
     out["mean_degree"] = float(pop.graph.mean_degree())
     out["population_mb"] = pop.nbytes() / 2**20
     with tempfile.TemporaryDirectory() as cache:
-        path = population._cache_path(cache, population.population_key(sc))
+        path = disk_store.cache_path(cache, population_key(sc))
         t = time.perf_counter()
-        population._save(path, pop)
+        disk_store.save(path, pop, sc)
         out["cache_write_s"] = time.perf_counter() - t
         out["cache_mb"] = path.stat().st_size / 2**20
         population._MEMORY.clear()

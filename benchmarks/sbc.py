@@ -22,6 +22,8 @@ generations; fits run ``--jobs`` at a time, one process each.
 
     python benchmarks/sbc.py                               # 50 campaigns, about 30 minutes on 2 cores
     python benchmarks/sbc.py --campaigns 4 --jobs 2        # a quick look
+    python benchmarks/sbc.py --seed 2 --out B              # 50 other campaigns (truths drawn from seed 2)
+    python benchmarks/sbc.py --pool A B                    # the table of both runs' campaigns together
 
 **Settings and why.** The defaults are 150 particles and at most 3 generations (a wall-time
 cap of 4 minutes per fit that no fit reached). An earlier setting of 60 particles and 4
@@ -122,17 +124,36 @@ def one_campaign(job: tuple) -> dict:
     return row
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson 95% interval of a share ``k / n`` (a coverage over ``n`` campaigns).
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in wilson(45, 50)]
+    [0.786, 0.957]
+    """
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(centre - half), float(centre + half)
+
+
 def table(rows: list[dict], args) -> str:
     n = len(rows)
     lines = [f"SBC of influsim fit: {n} synthetic campaigns, {args.creators} creators (one held out: fits on "
              f"{args.creators - 1}), {args.people:,} simulated people, {args.days} days, {args.particles} particles, "
              f"at most {args.generations} generations; nuisance parameters drawn from their priors",
              "",
-             f"{'parameter':40s} {'90% coverage':>13s} {'width / prior':>14s}"]
+             f"{'parameter':40s} {'90% coverage':>13s} {'95% interval':>13s} {'width / prior':>14s}  "
+             f"truths in the prior's outer 10% (inside)"]
     for f in abc.FITTED:
-        cover = np.mean([r[f]["inside"] for r in rows])
+        inside = np.array([r[f]["inside"] for r in rows])
+        u = np.array([r[f]["truth_u"] for r in rows])
+        tails = (u < 0.05) | (u > 0.95)
+        lo, hi = wilson(int(inside.sum()), n)
         width = np.mean([r[f]["width"] for r in rows])
-        lines.append(f"{f:40s} {cover:12.0%} {width:14.2f}")
+        lines.append(f"{f:40s} {inside.mean():12.0%} {f'[{lo:.0%}, {hi:.0%}]':>13s} {width:14.2f}  "
+                     f"{int(tails.sum())} of {n} ({int(inside[tails].sum())})")
     loo = [x for r in rows for x in r["loo_inside"]]
     lines += ["", f"leave-one-creator-out: {np.mean(loo):.0%} of {len(loo)} held-out outcomes (impressions, likes, "
               f"comments, shares, purchases of {n} creators) inside their 90% predictive interval",
@@ -156,7 +177,16 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", help="folder for sbc.json (every campaign's row) and sbc.txt (the table)")
+    p.add_argument("--pool", nargs="+", metavar="FOLDER",
+                   help="run nothing: print the table of the campaigns of earlier runs' --out folders together "
+                        "(runs with other --seed values: disjoint campaigns; the other settings must agree)")
     args = p.parse_args(argv)
+    if args.pool:
+        rows = []
+        for k, folder in enumerate(args.pool):
+            rows += [{**r, "campaign": f"{k}:{r['campaign']}"} for r in json.loads((Path(folder) / "sbc.json").read_text())]
+        print(f"pooled {len(rows)} campaigns of {', '.join(args.pool)}\n" + table(rows, args))
+        return 0
     started = time.perf_counter()
     jobs = [(i, args) for i in range(args.campaigns)]
     rows = []

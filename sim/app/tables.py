@@ -65,7 +65,7 @@ def kpi_html(results) -> str:
         body.append(f"<tr><th class=\"l\">{_e(label(metric))}<br><small>{_e(meaning(metric))}</small></th>{cells}</tr>")
     head = "".join(f"<th>{_e(s)}</th>" for s in names)
     return ("<h3>Key figures</h3><p>Mean [95% interval] over replicates.</p><div class=\"wide\"><table>"
-            f"<tr><th class=\"l\">metric (unit)</th>{head}</tr>{''.join(body)}</table></div>")
+            f"<tr><th class=\"l\">metric</th>{head}</tr>{''.join(body)}</table></div>")
 
 
 def platform_html(results) -> str:
