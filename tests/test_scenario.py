@@ -164,3 +164,13 @@ def test_set_assignments(text, field):
         key, value = parse_assignment(text)
         with_fields(default_scenario(), {key: value})
     assert err.value.field == field
+
+
+def test_a_default_strategy_named_without_its_kind_is_changed_not_replaced(tmp_path):
+    # [strategies.micro_equal_budget] match = "" used to make a new strategy of the default kind (macro)
+    f = tmp_path / "s.toml"
+    f.write_text('[strategies.micro_equal_budget]\nmatch = ""\n')
+    micro = load_scenario(f).strategies["micro_equal_budget"]
+    assert micro.kind == "micro_equal_budget" and micro.match == "" and micro.small_tier == "micro"
+    f.write_text('[strategies.mine]\nkind = "nano_swarm"\n')  # a new strategy is taken as written
+    assert load_scenario(f).strategies["mine"].kind == "nano_swarm"

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
-from sim.scenario.models import Scenario
+from sim.scenario.models import DEFAULT_STRATEGIES, Scenario
 
 MAX_DEPTH = 12  # tables nested deeper than this are refused before validation (no RecursionError)
 MAX_TEXT = 10_000_000  # characters of a scenario file
@@ -49,6 +49,7 @@ def resolve(raw: dict | Scenario, base_dir: Path | None = None) -> Scenario:
     if isinstance(raw, Scenario):
         return raw
     _check_depth(raw)
+    raw = _onto_default_strategies(raw)
     if base_dir is not None:  # files the scenario names: a graph file, a shortlist CSV, a posterior
         for path in (("population", "graph", "path"), ("influencers", "shortlist"), ("parameters", "posterior")):
             raw = _relative_to(raw, path, Path(base_dir))
@@ -56,6 +57,30 @@ def resolve(raw: dict | Scenario, base_dir: Path | None = None) -> Scenario:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
         raise one_line(exc) from None
+
+
+def _onto_default_strategies(raw: dict) -> dict:
+    """``raw`` with each strategy that has a default's name and no ``kind`` laid onto that default strategy.
+
+    ``[strategies.micro_equal_budget] match = ""`` changes the default micro strategy's
+    ``match``; without this it was a new strategy of the default kind (``macro``) that kept
+    only the name. A strategy given with its ``kind`` is taken as written.
+
+    Examples
+    --------
+    >>> out = _onto_default_strategies({"strategies": {"micro_equal_budget": {"match": ""}, "x": {"kind": "mixed"}}})
+    >>> out["strategies"]["micro_equal_budget"]["kind"], out["strategies"]["micro_equal_budget"]["match"]
+    ('micro_equal_budget', '')
+    >>> out["strategies"]["x"]
+    {'kind': 'mixed'}
+    """
+    strategies = raw.get("strategies")
+    if not isinstance(strategies, dict):
+        return raw
+    laid = {name: ({**DEFAULT_STRATEGIES[name].model_dump(), **entry}
+                   if isinstance(entry, dict) and "kind" not in entry and name in DEFAULT_STRATEGIES else entry)
+            for name, entry in strategies.items()}
+    return {**raw, "strategies": laid}
 
 
 def _relative_to(raw: dict, keys: tuple, base_dir: Path) -> dict:
