@@ -40,26 +40,29 @@ generations give 3.4 times the ESS for about 20% more time per fit. Nothing was 
 looking at the true values: the choice was made from the ESS and timing of a 2-campaign
 probe, before the full run.
 
-**Result** (2026-12-07, 2 cores, ``--campaigns 50 --jobs 2 --particles 150 --generations 3
---max-minutes 4``; 1,814 s wall time). Every fitted parameter's 90% coverage lies in
-[80%, 97%]:
+**Result** (2026-12-08, 2 cores, the defaults; seed 1 then seed 2, pooled with ``--pool``).
+Seed 1 (2,490 s): coverage 88%, 86%, **76%**, 82%, 86% in the order below; seed 2 (3,739 s,
+beside another benchmark: 3 fits stopped at the 4-minute cap after 2 generations): 88%,
+86%, 86%, 92%, 84%. Both, 100 campaigns (Wilson 95% intervals):
 
-========================================  ============  =============
-parameter                                 90% coverage  width / prior
-========================================  ============  =============
-population.purchase_propensity_mean                90%           0.89
-parameters.conversion_base                         86%           0.95
-population.share_propensity_mean                  84%           0.94
-parameters.comment_share                           88%           0.94
-population.activity_sigma                          84%           0.95
-========================================  ============  =============
+========================================  ============  ============  =============
+parameter                                 90% coverage  95% interval  width / prior
+========================================  ============  ============  =============
+population.purchase_propensity_mean                88%    [80%, 93%]           0.94
+parameters.conversion_base                         86%    [78%, 91%]           0.96
+population.share_propensity_mean                   81%    [72%, 87%]           0.91
+parameters.comment_share                           87%    [79%, 92%]           0.94
+population.activity_sigma                          85%    [77%, 91%]           0.95
+========================================  ============  ============  =============
 
-Leave-one-creator-out: 89% of 250 held-out outcomes fell inside their 90% predictive
-interval. The time per fit was 70 s on average and 107 s at most. The final ESS was 71 on
-average (median 76, range 2.1-113). Three fits ended with an ESS below 20 (2.1, 10, 15):
-the third generation's weights collapsed. With 50 campaigns one coverage figure has a
-binomial standard error of about 4 points. The intervals are only 5-11% narrower than the
-prior's: a 9-creator campaign at this grain says little about these parameters.
+Seed 1 alone put ``share_propensity_mean`` under the 80% target: its posterior is nearly its
+prior, so a truth in the prior's outer 10% is almost never inside, and seed 1 drew 10 of its
+50 truths there (5 expected; 38 of the other 40 were covered). The second batch was run
+because of that shortfall, and both are reported. Leave-one-creator-out: 93% of 500 held-out
+outcomes inside their 90% predictive interval (96% and 90%). Time per fit 95 s on average
+alone (120 s over both batches), 241 s at most; final ESS 70 on average. An interval read
+from 70 equally weighted draws covers about 89% of fresh draws even from an exact
+posterior (see above).
 """
 
 from __future__ import annotations
