@@ -85,7 +85,9 @@ def measure(size: int, scenario: str, seed_index: int = 0, fixed_campaign: bool 
     if fixed_campaign:
         sc = default_scenario()
         sc = with_fields(sc, {"population.size": size, "population.represents": 1, "run.market": "per_replicate",
-                              "strategies": {"micro_equal_budget": sc.strategies["micro_equal_budget"]}})
+                              # alone, it spends its own budget (match = "macro" needs the macro strategy)
+                              "strategies": {"micro_equal_budget": sc.strategies["micro_equal_budget"].model_copy(
+                                  update={"match": ""})}})
     else:
         sc = load_scenario(scenario)
         market_people = sc.population.size * sc.population.represents
