@@ -56,3 +56,9 @@ def test_post_and_share_streams_are_keyed_by_account_post_and_person():
     assert not np.array_equal(a, post_stream(seed, 4, 1).random(4))
     assert not np.array_equal(share_stream(seed, 3).random(4), a)
     assert child(seed, SHARE_KEY, 3).spawn_key == (1, 1, SHARE_KEY, 3)
+
+
+def test_a_chance_above_one_is_a_sure_hit_and_still_leaves_a_uniform():
+    u = np.random.default_rng(2).random(200_000)
+    hit, rest = split_uniform(u, 1.7)
+    assert hit.all() and stats.kstest(rest, "uniform").pvalue > 1e-3

@@ -115,7 +115,7 @@ def split_uniform(u: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
     ([True, False], [0.25, 0.333333])
     """
     u = np.asarray(u, dtype=np.float64)
-    p = np.broadcast_to(np.asarray(p, dtype=np.float64), u.shape)
+    p = np.broadcast_to(np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0), u.shape)  # a chance above 1 is a sure hit
     hit = u < p
     rest = np.empty_like(u)
     np.divide(u, p, out=rest, where=hit)

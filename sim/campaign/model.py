@@ -380,7 +380,7 @@ class CampaignModel(mesa.Model):
         if not eng.any():
             return  # nobody engaged this hour (most hours): nothing else happens (performance)
         who, tr_e, src_e, root_e = people[eng], tr[eng], src[eng], root[eng]
-        u = luck[eng] / np.minimum(pe[eng], 1.0)  # what is left of an engaged person's uniform (split_uniform's hit)
+        _, u = split_uniform(luck[eng], pe[eng])  # what is left of an engaged person's uniform
         st.engaged[who] = True
         comment, u = split_uniform(u, p.comment_share)
         self.likes += len(who)
